@@ -1,0 +1,41 @@
+# The two README commands (`make run`, `make test`) and the docs build.
+# Each target creates or reuses the virtual environment in $(VENV) and installs pinned dependencies.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.ddrl-installed
+GAME ?= bigfish
+PRESET ?= quick
+export MPLBACKEND := Agg
+
+.PHONY: venv run test test-slow docs readme clean-nbs
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name ddrl --display-name "ddrl" >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP)  ## create or update the virtual environment
+
+run: $(STAMP)  ## the main job
+	$(BIN)/ddrl collect --env $(GAME) --policy random --episodes 100 --out runs/$(GAME)/random-dataset --overwrite
+
+test: $(STAMP)  ## every notebook as a test, then pytest
+	$(BIN)/nbdev-test --n-workers 2
+	$(BIN)/python -m pytest -q tests
+
+test-slow: $(STAMP)  ## also the cells tagged `#| slow` and the slow pytest tests
+	$(BIN)/nbdev-test --n-workers 1 --flags slow
+	$(BIN)/python -m pytest -q -m slow tests
+
+docs: $(STAMP)  ## the documentation site in site/ (and README.md from nbs/index.ipynb)
+	$(BIN)/python tools/build_docs.py
+
+readme: $(STAMP)
+	$(BIN)/python tools/build_docs.py --readme-only
+
+clean-nbs: $(STAMP)  ## export the package and strip notebook noise (run before committing)
+	$(BIN)/nbdev-export && $(BIN)/nbdev-clean

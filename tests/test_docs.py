@@ -1,0 +1,19 @@
+"The documentation site builds from the notebooks and has their pages and the API entries."
+import subprocess, sys
+from pathlib import Path
+import ddrl
+ROOT = Path(__file__).resolve().parents[1]
+
+def test_docs_site_builds(tmp_path):
+    site = tmp_path / "site"
+    r = subprocess.run([sys.executable, "tools/build_docs.py", "--site", str(site)], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    for page in ("index.html", "00_data.html", "07_cli.html", "api/data.html", "api/cli.html"):
+        assert (site / page).exists(), page
+    api = (site / "api" / "data.html").read_text()
+    for entry in ("collect", "OfflineDataset", "save_dataset", "load_dataset", "top_percent", "ProcgenSpec",
+                  "whole episodes to keep"):   # a documented parameter (docments)
+        assert entry in api, entry
+    nb = (site / "00_data.html").read_text()
+    assert "Unbiased episode sampling" in nb and "Percentile filtering" in nb
+    assert "make test" in (site / "index.html").read_text()
