@@ -13,7 +13,7 @@ from .data import (PROCGEN_GAMES, PROCGEN_MODES, ProcgenSpec, RandomPolicy, coll
                        load_dataset, summarize, format_summary)
 
 # %% auto #0
-__all__ = ['make_policy', 'cmd_collect', 'cmd_summary', 'build_parser', 'main']
+__all__ = ['make_policy', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval', 'cmd_summary', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #4b5535f1
 def make_policy(name: str, # `random`, or a name understood by later stages (e.g. `expert`)
@@ -38,6 +38,28 @@ def cmd_collect(args):
     save_dataset(ds, out, overwrite=args.overwrite)
     print(format_summary(summarize(ds)))
     print(f"saved {ds.n_episodes} episodes to {out}")
+
+def cmd_expert_train(args):
+    "Train (or resume) an expert, then evaluate it and write its card."
+    import torch
+    from ddrl.expert import PPOConfig, train_expert, finish_expert
+    if args.threads: torch.set_num_threads(args.threads)
+    cfg = PPOConfig(args.env, args.steps, args.arch, args.num_envs, args.rollout, device=args.device, seed=args.seed,
+                    checkpoint_every=args.checkpoint_every, eval_every=args.eval_every)
+    out = train_expert(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    card = finish_expert(out, cfg, episodes=args.eval_episodes, progress=not args.quiet)
+    e = card["evaluation"]
+    print(f"expert written to {out}/expert.pt: ID {e['id']['mean']:.2f}, OOD {e['ood']['mean']:.2f} "
+          f"({e['id']['episodes']} episodes each, sampled actions)")
+
+def cmd_expert_eval(args):
+    "Evaluate an expert on training (ID) and unseen (OOD) levels."
+    from ddrl.expert import load_expert, evaluate_policy_id_ood
+    net = load_expert(args.checkpoint or args.env, device=args.device)
+    res = evaluate_policy_id_ood(net, args.env, args.episodes, greedy=args.greedy, seed=args.seed, progress=not args.quiet)
+    for split in ("id", "ood"):
+        r = res[split]
+        print(f"{split.upper():3s} {r['mean']:.2f} +- {r['stderr']:.2f} (std {r['std']:.2f}, {r['episodes']} episodes, {res['actions']} actions)")
 
 def cmd_summary(args):
     "Print a dataset's summary (or JSON with --json)."
@@ -64,6 +86,32 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--overwrite", action="store_true", help="replace an existing dataset")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_collect)
+    e = sub.add_parser("expert", help="train or evaluate a PPO expert").add_subparsers(dest="expert_command", required=True)
+    t = e.add_parser("train", help="train (or --resume) a PPO expert with PFRL")
+    t.add_argument("--env", required=True, choices=PROCGEN_GAMES, metavar="GAME", help="Procgen game")
+    t.add_argument("--steps", type=int, default=25_000_000, help="environment steps (default: 25M, the paper's)")
+    t.add_argument("--out", required=True, help="run folder: checkpoints, curve, expert.pt, card.json")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out")
+    t.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    t.add_argument("--arch", default="impala", choices=["impala", "nature"], help="network (default: impala, the paper's)")
+    t.add_argument("--num-envs", type=int, default=64, help="parallel environments (default: 64)")
+    t.add_argument("--rollout", type=int, default=256, help="steps per env per update (default: 256)")
+    t.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    t.add_argument("--checkpoint-every", type=int, default=5, help="updates between checkpoints (default: 5)")
+    t.add_argument("--eval-every", type=int, default=5, help="updates between curve points (default: 5)")
+    t.add_argument("--eval-episodes", type=int, default=100, help="final ID/OOD episodes each (default: 100)")
+    t.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_expert_train)
+    v = e.add_parser("eval", help="evaluate an expert on training and unseen levels")
+    v.add_argument("--env", required=True, choices=PROCGEN_GAMES, metavar="GAME", help="Procgen game")
+    v.add_argument("--checkpoint", help="run folder, expert.pt or checkpoint.pt (default: the shipped expert)")
+    v.add_argument("--episodes", type=int, default=100, help="episodes on each of ID and OOD (default: 100)")
+    v.add_argument("--greedy", action="store_true", help="argmax actions (default: sampled, as the paper)")
+    v.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    v.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    v.add_argument("--quiet", action="store_true", help="no progress bar")
+    v.set_defaults(func=cmd_expert_eval)
     s = sub.add_parser("summary", help="summarise a dataset")
     s.add_argument("dataset", help="dataset folder (Minari layout)")
     s.add_argument("--json", action="store_true", help="print JSON")

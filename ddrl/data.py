@@ -18,8 +18,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'DATA_FILE',
            'METADATA_FILE', 'import_procgen', 'ProcgenSpec', 'Policy', 'RandomPolicy', 'policy_logits',
-           'select_actions', 'check_observations', 'OfflineDataset', 'collect', 'top_percent', 'summarize',
-           'format_summary', 'plot_summary', 'atomic_dir', 'save_dataset', 'load_dataset']
+           'select_actions', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect', 'play', 'top_percent',
+           'summarize', 'format_summary', 'plot_summary', 'atomic_dir', 'save_dataset', 'load_dataset']
 
 # %% ../nbs/00_data.ipynb #bd2898ef
 PROCGEN_GAMES = ("bigfish", "bossfight", "caveflyer", "chaser", "climber", "coinrun", "dodgeball", "fruitbot",
@@ -59,6 +59,10 @@ class ProcgenSpec:
     def levels(self) -> range | None:
         "The level seeds this spec plays on (`None` when unlimited)."
         return range(self.start_level, self.start_level + self.num_levels) if self.num_levels else None
+
+    def unseen(self, seed: int | None = None) -> ProcgenSpec:
+        "The same game and mode on unseen levels: `num_levels=0` draws from all 2^31 Procgen levels."
+        return replace(self, num_levels=0, start_level=0, seed=self.seed + 10_000 if seed is None else seed)
 
     def make(self, num_envs: int | None = None):
         "A `ProcgenGym3Env` for this spec (`num_envs` overrides the spec's count)."
@@ -214,13 +218,15 @@ def _quotas(n_episodes: int, n_envs: int) -> list[int]:
     "Episodes each environment contributes: fixed before collection starts, so episode length cannot bias it."
     return [n_episodes // n_envs + (i < n_episodes % n_envs) for i in range(n_envs)]
 
-def collect(policy: Policy,            # maps uint8 frames to action logits
-            spec: ProcgenSpec,         # game, levels, parallel envs, seed
-            n_episodes: int,           # whole episodes to keep
-            greedy: bool = False,      # argmax actions instead of sampling
-            progress: bool = True,     # show a progress bar
-           ) -> OfflineDataset:
-    "Play `policy` in vectorised Procgen until `n_episodes` whole episodes are recorded (unbiased)."
+def run_episodes(policy: Policy,        # maps uint8 frames to action logits
+                 spec: ProcgenSpec,     # game, levels, parallel envs, seed
+                 n_episodes: int,       # whole episodes to play
+                 greedy: bool = False,  # argmax actions instead of sampling
+                 record: bool = True,   # keep frames, actions and rewards (else only returns, lengths, levels)
+                 progress: bool = True, # show a progress bar
+                 desc: str | None = None, # progress bar label
+                ) -> list[dict]:
+    "Play `n_episodes` whole episodes with a fixed per-environment quota (unbiased); one dict per episode."
     if n_episodes < 1: raise ValueError(f"n_episodes must be >= 1, found {n_episodes}")
     n_envs = min(spec.num_envs, n_episodes)
     quota = _quotas(n_episodes, n_envs)
@@ -229,7 +235,7 @@ def collect(policy: Policy,            # maps uint8 frames to action logits
     level = [info["level_seed"] for info in env.get_info()]
     cur = [dict(obs=[], act=[], rew=[]) for _ in range(n_envs)]
     done = [[] for _ in range(n_envs)]
-    bar = tqdm(total=n_episodes, desc=f"collect {spec.game}", unit="ep", disable=not progress)
+    bar = tqdm(total=n_episodes, desc=desc or f"{spec.game}", unit="ep", disable=not progress, leave=False)
     t0, frames_seen, returns = time.time(), 0, []
     while any(len(done[i]) < quota[i] for i in range(n_envs)):
         frames = obs["rgb"].copy()
@@ -239,30 +245,51 @@ def collect(policy: Policy,            # maps uint8 frames to action logits
         infos = env.get_info()
         for i in range(n_envs):
             if len(done[i]) >= quota[i]: continue
-            c = cur[i]; c["obs"].append(frames[i]); c["act"].append(actions[i]); c["rew"].append(rew[i])
-            frames_seen += 1
+            c = cur[i]; c["rew"].append(rew[i]); frames_seen += 1
+            if record: c["obs"].append(frames[i]); c["act"].append(actions[i])
             if not first[i]: continue
-            T = len(c["act"])
-            truncated = T >= PROCGEN_TIMEOUT and not infos[i]["prev_level_complete"]
-            done[i].append(dict(obs=np.stack(c["obs"]), act=np.array(c["act"]), rew=np.array(c["rew"], np.float32),
-                                truncated=truncated, level=level[i]))
-            returns.append(float(np.sum(c["rew"])))
+            T = len(c["rew"])
+            ep = dict(rew=np.array(c["rew"], np.float32), length=T, level=level[i], ret=float(np.sum(c["rew"])),
+                      truncated=T >= PROCGEN_TIMEOUT and not infos[i]["prev_level_complete"])
+            if record: ep.update(obs=np.stack(c["obs"]), act=np.array(c["act"]))
+            done[i].append(ep); returns.append(ep["ret"])
             cur[i] = dict(obs=[], act=[], rew=[]); level[i] = infos[i]["level_seed"]
             bar.update(1)
             bar.set_postfix(frames_per_s=f"{frames_seen / (time.time() - t0):.0f}", mean_return=f"{np.mean(returns):.2f}")
     bar.close()
-    episodes = [ep for per_env in done for ep in per_env]
-    lengths = [len(ep["act"]) for ep in episodes]
+    return [ep for per_env in done for ep in per_env]
+
+def collect(policy: Policy,            # maps uint8 frames to action logits
+            spec: ProcgenSpec,         # game, levels, parallel envs, seed
+            n_episodes: int,           # whole episodes to keep
+            greedy: bool = False,      # argmax actions instead of sampling
+            progress: bool = True,     # show a progress bar
+           ) -> OfflineDataset:
+    "Play `policy` in vectorised Procgen until `n_episodes` whole episodes are recorded (unbiased)."
+    t0 = time.time()
+    episodes = run_episodes(policy, spec, n_episodes, greedy, record=True, progress=progress, desc=f"collect {spec.game}")
+    lengths = [ep["length"] for ep in episodes]
     term = np.zeros(sum(lengths), bool); trunc = np.zeros(sum(lengths), bool)
-    ends = np.cumsum(lengths) - 1
-    for end, ep in zip(ends, episodes): (trunc if ep["truncated"] else term)[end] = True
+    for end, ep in zip(np.cumsum(lengths) - 1, episodes): (trunc if ep["truncated"] else term)[end] = True
     meta = dict(env=dict(game=spec.game, num_levels=spec.num_levels, start_level=spec.start_level,
-                         distribution_mode=spec.distribution_mode, num_envs=n_envs, seed=spec.seed),
+                         distribution_mode=spec.distribution_mode, num_envs=min(spec.num_envs, n_episodes), seed=spec.seed),
                 policy=repr(policy), greedy=greedy, n_episodes=n_episodes, episode_sampling="fixed quota per env",
                 collect_seconds=round(time.time() - t0, 2))
     return OfflineDataset(np.concatenate([ep["obs"] for ep in episodes]), np.concatenate([ep["act"] for ep in episodes]),
                           np.concatenate([ep["rew"] for ep in episodes]), term, trunc, lengths,
                           [ep["level"] for ep in episodes], getattr(policy, "n_actions", PROCGEN_N_ACTIONS), meta)
+
+# %% ../nbs/00_data.ipynb #e880d3dc
+def play(policy: Policy,            # maps uint8 frames to action logits
+         spec: ProcgenSpec,         # game, levels, parallel envs, seed
+         n_episodes: int,           # whole episodes to play
+         greedy: bool = False,      # argmax actions instead of sampling
+         progress: bool = True,     # show a progress bar
+        ) -> dict:
+    "Returns, lengths and level seeds of `n_episodes` whole episodes (unbiased, frames not kept)."
+    eps = run_episodes(policy, spec, n_episodes, greedy, record=False, progress=progress, desc=f"play {spec.game}")
+    return dict(returns=np.array([e["ret"] for e in eps]), lengths=np.array([e["length"] for e in eps]),
+                level_seeds=np.array([e["level"] for e in eps]), greedy=greedy)
 
 # %% ../nbs/00_data.ipynb #7152ba93
 def top_percent(ds: OfflineDataset, # the dataset to filter

@@ -1,0 +1,52 @@
+"Expert training from the command line: killed mid-run, resumed, finished with a curve and a card."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import numpy as np, pytest, torch
+from ddrl.expert import PPOConfig, train_expert, load_expert, read_curve, CURVE_FIELDS
+
+DDRL = str(Path(sys.executable).parent / "ddrl")
+TINY = ["--env", "bigfish", "--arch", "nature", "--steps", "3072", "--num-envs", "8", "--rollout", "32",
+        "--checkpoint-every", "1", "--eval-every", "2", "--eval-episodes", "4", "--threads", "1", "--quiet"]
+
+def test_killed_run_resumes_and_finishes(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen([DDRL, "expert", "train", *TINY, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 240
+    while not (out / "checkpoint.pt").exists():                      # wait for the first checkpoint ...
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert time.time() < deadline, "no checkpoint within 240 s"
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL); proc.wait()                   # ... then kill it hard, mid-run
+    ck = torch.load(out / "checkpoint.pt", weights_only=False)       # the checkpoint on disk is whole
+    killed_at = ck["state"]["steps"]
+    assert 0 < killed_at < 3072 and not (out / "expert.pt").exists()
+    r = subprocess.run([DDRL, "expert", "train", *TINY, "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 2 and "pass resume=True (--resume)" in r.stderr          # no silent restart
+    r = subprocess.run([DDRL, "expert", "train", *TINY, "--out", str(out), "--resume"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f"resumed {out} at step {killed_at:,}" in r.stdout
+    assert (out / "expert.pt").exists() and (out / "curve.png").exists()
+    curve = read_curve(out / "curve.csv")
+    assert list(curve[0]) == CURVE_FIELDS and curve[-1]["steps"] == 3072
+    assert all(a["steps"] < b["steps"] for a, b in zip(curve, curve[1:]))
+    card = json.loads((out / "card.json").read_text())
+    assert card["steps_trained"] == 3072 and card["arch"] == "nature" and card["evaluation"]["id"]["episodes"] == 4
+    assert {"id", "ood"} <= set(card["random_policy"]) and card["device"].startswith("CPU")
+    ev = subprocess.run([DDRL, "expert", "eval", "--env", "bigfish", "--checkpoint", str(out), "--episodes", "4", "--quiet"],
+                        capture_output=True, text=True)
+    assert ev.returncode == 0 and "ID" in ev.stdout and "OOD" in ev.stdout and "4 episodes, sampled actions" in ev.stdout
+
+def test_same_seed_same_expert(tmp_path):
+    cfg = PPOConfig("jumper", steps=512, arch="nature", num_envs=4, rollout=64, minibatches=2, eval_every=100, eval_episodes=2)
+    a = load_expert(train_expert(cfg, tmp_path / "a", progress=False))
+    b = load_expert(train_expert(cfg, tmp_path / "b", progress=False))
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()): torch.testing.assert_close(va, vb, rtol=0, atol=0, msg=k)
+
+def test_bad_expert_input(tmp_path):
+    with pytest.raises(ValueError, match="unknown Procgen game"): PPOConfig(game="pong")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        if torch.cuda.is_available(): raise ValueError("CUDA is not available (skipped: this machine has CUDA)")
+        train_expert(PPOConfig(steps=64, num_envs=2, rollout=32, minibatches=2, device="cuda"), tmp_path / "x", progress=False)
+    with pytest.raises(FileNotFoundError, match="no expert for 'nosuchgame'"): load_expert("nosuchgame")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="expected expert.pt or checkpoint.pt"): load_expert(tmp_path / "empty")
