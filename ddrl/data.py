@@ -18,8 +18,9 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'DATA_FILE',
            'METADATA_FILE', 'import_procgen', 'ProcgenSpec', 'Policy', 'RandomPolicy', 'policy_logits',
-           'select_actions', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect', 'play', 'top_percent',
-           'summarize', 'format_summary', 'plot_summary', 'atomic_dir', 'save_dataset', 'load_dataset']
+           'select_actions', 'frames_to_input', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect',
+           'play', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'atomic_dir', 'save_dataset',
+           'load_dataset']
 
 # %% ../nbs/00_data.ipynb #bd2898ef
 PROCGEN_GAMES = ("bigfish", "bossfight", "caveflyer", "chaser", "climber", "coinrun", "dodgeball", "fruitbot",
@@ -80,6 +81,7 @@ class Policy(Protocol):
 
 class RandomPolicy:
     "The uniformly random policy: equal logits for every action (always sample from it)."
+    always_sample = True   # greedy play of equal logits would repeat action 0; evaluation samples instead
     def __init__(self, n_actions: int = PROCGEN_N_ACTIONS): self.n_actions = n_actions  # number of actions
     def __call__(self, frames): return np.zeros((len(frames), self.n_actions), dtype=np.float32)
     def __repr__(self): return f"RandomPolicy(n_actions={self.n_actions})"
@@ -97,6 +99,18 @@ def select_actions(logits: np.ndarray, # `(n, A)` action logits
     "Greedy or sampled (Gumbel-max, i.e. softmax sampling) actions from logits."
     if greedy: return logits.argmax(-1)
     return (logits + rng.gumbel(size=logits.shape)).argmax(-1)
+
+# %% ../nbs/00_data.ipynb #7f83acbc
+def frames_to_input(frames,                     # uint8 `(n, H, W, C)` frames (numpy or torch)
+                    device: torch.device | str = "cpu", # where the network lives
+                    dtype: torch.dtype = torch.float32, # the network's float type
+                    channels_last: bool = False, # keep channels-last memory layout (no copy)
+                   ) -> torch.Tensor:
+    "A float NCHW batch scaled to [0, 1] from uint8 NHWC frames."
+    x = torch.as_tensor(frames, device=device)
+    x = x.to(dtype) / 255.0 if x.dtype == torch.uint8 else x.to(dtype)
+    x = x.permute(0, 3, 1, 2)
+    return x if channels_last else x.contiguous()
 
 # %% ../nbs/00_data.ipynb #f40ecd45
 def _episode_of_step(lengths: np.ndarray, step: int) -> int:
@@ -225,6 +239,7 @@ def run_episodes(policy: Policy,        # maps uint8 frames to action logits
                  record: bool = True,   # keep frames, actions and rewards (else only returns, lengths, levels)
                  progress: bool = True, # show a progress bar
                  desc: str | None = None, # progress bar label
+                 bar: tqdm | None = None, # an existing progress bar to advance instead (one per episode)
                 ) -> list[dict]:
     "Play `n_episodes` whole episodes with a fixed per-environment quota (unbiased); one dict per episode."
     if n_episodes < 1: raise ValueError(f"n_episodes must be >= 1, found {n_episodes}")
@@ -235,7 +250,8 @@ def run_episodes(policy: Policy,        # maps uint8 frames to action logits
     level = [info["level_seed"] for info in env.get_info()]
     cur = [dict(obs=[], act=[], rew=[]) for _ in range(n_envs)]
     done = [[] for _ in range(n_envs)]
-    bar = tqdm(total=n_episodes, desc=desc or f"{spec.game}", unit="ep", disable=not progress, leave=False)
+    own_bar = bar is None
+    if own_bar: bar = tqdm(total=n_episodes, desc=desc or f"{spec.game}", unit="ep", disable=not progress, leave=False)
     t0, frames_seen, returns = time.time(), 0, []
     while any(len(done[i]) < quota[i] for i in range(n_envs)):
         frames = obs["rgb"].copy()
@@ -256,7 +272,7 @@ def run_episodes(policy: Policy,        # maps uint8 frames to action logits
             cur[i] = dict(obs=[], act=[], rew=[]); level[i] = infos[i]["level_seed"]
             bar.update(1)
             bar.set_postfix(frames_per_s=f"{frames_seen / (time.time() - t0):.0f}", mean_return=f"{np.mean(returns):.2f}")
-    bar.close()
+    if own_bar: bar.close()
     return [ep for per_env in done for ep in per_env]
 
 def collect(policy: Policy,            # maps uint8 frames to action logits
@@ -285,9 +301,10 @@ def play(policy: Policy,            # maps uint8 frames to action logits
          n_episodes: int,           # whole episodes to play
          greedy: bool = False,      # argmax actions instead of sampling
          progress: bool = True,     # show a progress bar
+         bar: tqdm | None = None,   # an existing progress bar to advance instead
         ) -> dict:
     "Returns, lengths and level seeds of `n_episodes` whole episodes (unbiased, frames not kept)."
-    eps = run_episodes(policy, spec, n_episodes, greedy, record=False, progress=progress, desc=f"play {spec.game}")
+    eps = run_episodes(policy, spec, n_episodes, greedy, record=False, progress=progress, desc=f"play {spec.game}", bar=bar)
     return dict(returns=np.array([e["ret"] for e in eps]), lengths=np.array([e["length"] for e in eps]),
                 level_seeds=np.array([e["level"] for e in eps]), greedy=greedy)
 

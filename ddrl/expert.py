@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 import ddrl
-from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, play
+from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, frames_to_input, play
 
 # %% auto #0
 __all__ = ['EXPERT_ARCHS', 'CURVE_FIELDS', 'SHIPPED_EXPERTS', 'ResidualBlock', 'ActorCritic', 'ImpalaCNN', 'NatureCNN',
@@ -39,10 +39,7 @@ class ActorCritic(nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor: raise NotImplementedError
     def _prep(self, frames) -> torch.Tensor:
         p = next(self.parameters())
-        x = torch.as_tensor(frames, device=p.device)
-        if x.dtype == torch.uint8: x = x.to(p.dtype if p.dtype.is_floating_point else torch.float32) / 255.0
-        x = x.permute(0, 3, 1, 2)
-        return x.contiguous(memory_format=torch.channels_last) if getattr(self, "channels_last", False) else x
+        return frames_to_input(frames, p.device, p.dtype, getattr(self, "channels_last", False))
     def logits_and_value(self, frames):
         "Action logits `(n, A)` and values `(n, 1)` for a uint8 frame batch."
         h = self.encode(self._prep(frames))
