@@ -83,7 +83,7 @@ def bc_loss(logits: torch.Tensor, # `(n, A)` student logits
            ) -> torch.Tensor:
     "Cross-entropy, or the paper's MSE between softmax probabilities and (one-hot) targets."
     if kind == "ce": return F.cross_entropy(logits, targets)
-    probs = targets if targets.ndim == 2 else F.one_hot(targets, logits.shape[-1]).to(logits.dtype)
+    probs = targets if targets.ndim == 2 else (targets[..., None] == torch.arange(logits.shape[-1], device=logits.device)).to(logits.dtype)
     return ((logits.softmax(-1) - probs) ** 2).sum(-1).mean()
 
 # %% ../nbs/02_bc.ipynb #68eb21d4

@@ -13,7 +13,8 @@ from .data import (PROCGEN_GAMES, PROCGEN_MODES, ProcgenSpec, RandomPolicy, coll
                        load_dataset, summarize, format_summary)
 
 # %% auto #0
-__all__ = ['make_policy', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval', 'cmd_summary', 'build_parser', 'main']
+__all__ = ['make_policy', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval', 'cmd_distill', 'cmd_summary', 'build_parser',
+           'main']
 
 # %% ../nbs/07_cli.ipynb #4b5535f1
 def make_policy(name: str, # `random`, or a name understood by later stages (e.g. `expert`)
@@ -60,6 +61,23 @@ def cmd_expert_eval(args):
     for split in ("id", "ood"):
         r = res[split]
         print(f"{split.upper():3s} {r['mean']:.2f} +- {r['stderr']:.2f} (std {r['std']:.2f}, {r['episodes']} episodes, {res['actions']} actions)")
+
+def cmd_distill(args):
+    "Distil a dataset into a few synthetic frames."
+    import warnings
+    from ddrl.distill import DistillConfig, distill
+    cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, labels=args.labels, seed=args.seed,
+                        device=args.device, checkpoint_every=args.checkpoint_every)
+    ds = load_dataset(args.dataset)
+    expert = None
+    if args.expert:
+        from ddrl.expert import load_expert
+        expert = load_expert(args.expert, device=args.device)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        distill(ds, cfg, expert, args.out, resume=args.resume, progress=not args.quiet)
+    for w in caught: print(f"warning: {w.message}", file=sys.stderr)
+    print(f"synthetic dataset ({cfg.size} frames, {cfg.method}) written to {args.out}")
 
 def cmd_summary(args):
     "Print a dataset's summary (or JSON with --json)."
@@ -112,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
     v.set_defaults(func=cmd_expert_eval)
+    d = sub.add_parser("distill", help="distil a dataset into a few synthetic frames")
+    d.add_argument("--dataset", required=True, help="offline dataset folder (Minari layout)")
+    d.add_argument("--method", default="expert-gm", choices=["expert-gm", "dc", "dm"], help="method (default: expert-gm, the paper's)")
+    d.add_argument("--size", type=int, default=150, help="synthetic frames (default: 150)")
+    d.add_argument("--iterations", type=int, default=1000, help="outer iterations (default: 1000)")
+    d.add_argument("--expert", help="expert: a game (shipped expert) or a run folder; needed by expert-gm")
+    d.add_argument("--labels", default="auto", choices=["auto", "hard", "soft", "expert"], help="labels (default: auto)")
+    d.add_argument("--out", required=True, help="run folder: data/ (the synthetic dataset), checkpoint, loss, frames.png")
+    d.add_argument("--resume", action="store_true", help="continue the run in --out")
+    d.add_argument("--checkpoint-every", type=int, default=50, help="iterations between checkpoints (default: 50)")
+    d.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    d.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(func=cmd_distill)
     s = sub.add_parser("summary", help="summarise a dataset")
     s.add_argument("dataset", help="dataset folder (Minari layout)")
     s.add_argument("--json", action="store_true", help="print JSON")

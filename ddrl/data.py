@@ -143,6 +143,7 @@ class OfflineDataset:
     level_seeds: np.ndarray | None = None  # (E,) Procgen level of each episode (-1 = unknown)
     n_actions: int | None = None  # size of the action space (default: max action + 1)
     metadata: dict = field(default_factory=dict)  # provenance: env, policy, seeds, ...
+    soft_labels: np.ndarray | None = None  # (N, n_actions) action probabilities (synthetic datasets), optional
 
     def __post_init__(self):
         self.observations = np.asarray(self.observations)
@@ -179,6 +180,12 @@ class OfflineDataset:
         if len(self.level_seeds) != len(self.episode_lengths):
             raise ValueError(f"level_seeds: expected one per episode ({len(self.episode_lengths)}), "
                              f"found {len(self.level_seeds)}")
+        if self.soft_labels is not None:
+            self.soft_labels = np.asarray(self.soft_labels, dtype=np.float32)
+            if self.soft_labels.shape != (n, self.n_actions):
+                raise ValueError(f"soft_labels: expected shape ({n}, {self.n_actions}), found {self.soft_labels.shape}")
+            if not np.isfinite(self.soft_labels).all() or (self.soft_labels < 0).any():
+                raise ValueError("soft_labels: expected finite, non-negative action probabilities")
 
     def __len__(self): return len(self.actions)
     def __repr__(self):
@@ -225,7 +232,8 @@ class OfflineDataset:
                                 zip(self.episode_starts[episodes], self.episode_lengths[episodes])])
         return OfflineDataset(self.observations[steps], self.actions[steps], self.rewards[steps],
                               self.terminations[steps], self.truncations[steps], self.episode_lengths[episodes],
-                              self.level_seeds[episodes], self.n_actions, dict(self.metadata))
+                              self.level_seeds[episodes], self.n_actions, dict(self.metadata),
+                              None if self.soft_labels is None else self.soft_labels[steps])
 
 # %% ../nbs/00_data.ipynb #98386f67
 def _quotas(n_episodes: int, n_envs: int) -> list[int]:
@@ -414,7 +422,10 @@ def save_dataset(ds: OfflineDataset,      # the dataset to write
                 g.create_dataset("rewards", data=ep["rewards"])
                 g.create_dataset("terminations", data=ep["terminations"])
                 g.create_dataset("truncations", data=ep["truncations"])
-                g.create_group("infos").create_dataset("level_seed", data=np.full(T, ep["level_seed"], np.int64))
+                infos = g.create_group("infos")
+                infos.create_dataset("level_seed", data=np.full(T, ep["level_seed"], np.int64))
+                if ds.soft_labels is not None:
+                    s0 = ds.episode_starts[i]; infos.create_dataset("soft_labels", data=ds.soft_labels[s0:s0 + T])
         meta = dict(dataset_id=dataset_id or path.name, total_episodes=ds.n_episodes, total_steps=len(ds),
                     data_format="hdf5", observation_space=obs_space, action_space=act_space,
                     minari_version="0.5.3", author="ddrl", final_observation="repeat_last",
@@ -455,7 +466,7 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
     try: f = h5py.File(file, "r")
     except OSError as e: raise ValueError(f"{file}: cannot be read as HDF5 (truncated or corrupt?): {e}") from None
     cols = dict(observations=[], actions=[], rewards=[], terminations=[], truncations=[])
-    lengths, seeds = [], []
+    lengths, seeds, soft = [], [], []
     with f:
         names = sorted((k for k in f.keys() if k.startswith("episode_")), key=lambda k: int(k.split("_")[1]))
         if not names: raise ValueError(f"{file}: no episode_* groups found")
@@ -480,12 +491,15 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
             if act.ndim != 1:
                 raise ValueError(f"{file}:{name}/actions: expected discrete actions of shape (T,), found {act.shape}")
             cols["observations"].append(obs); lengths.append(T)
-            if "infos" in g and isinstance(g["infos"], h5py.Group) and "level_seed" in g["infos"]:
-                seeds.append(int(g["infos"]["level_seed"][0]))
+            infos = g["infos"] if "infos" in g and isinstance(g["infos"], h5py.Group) else {}
+            if "soft_labels" in infos: soft.append(infos["soft_labels"][()])
+            if "level_seed" in infos: seeds.append(int(infos["level_seed"][0]))
             else: seeds.append(int(g.attrs.get("seed", -1)) if g.attrs.get("seed") is not None else -1)
     try:
+        if soft and len(soft) != len(names): raise ValueError("soft_labels: present in some episodes but not all")
         return OfflineDataset(*(np.concatenate(cols[k]) for k in cols), lengths, seeds, n_actions,
                               meta.get("ddrl") or {k: v for k, v in meta.items()
-                                                   if k not in ("observation_space", "action_space")})
+                                                   if k not in ("observation_space", "action_space")},
+                              np.concatenate(soft) if soft else None)
     except (ValueError, TypeError) as e:
         raise type(e)(f"{file}: {e}") from None

@@ -283,7 +283,8 @@ def train_expert(cfg: PPOConfig,        # training settings
     bar = tqdm(total=cfg.steps, initial=state["steps"], desc=f"PPO {cfg.game}", unit="step", unit_scale=True,
                disable=not progress, smoothing=0.1)
     t_start, updates_here, T = time.time() - state["wall_seconds"], 0, state["timing"]
-    while state["steps"] < cfg.steps:
+    finished = state["steps"] >= cfg.steps
+    while not finished:   # whole PPO updates only: a run ends right after an update, with a checkpoint
         t0 = time.time()
         frames = obs["rgb"].copy()
         actions = agent.batch_act(frames)
@@ -307,7 +308,8 @@ def train_expert(cfg: PPOConfig,        # training settings
         bar.set_postfix(steps_per_s=f"{state['steps'] / max(busy, 1e-9):.0f}",
                         train_return=f"{np.mean(state['recent_returns'] or [np.nan]):.2f}",
                         env=f"{T['env'] / busy:.0%}", act=f"{T['act'] / busy:.0%}", learn=f"{T['learn'] / busy:.0%}")
-        last = state["steps"] >= cfg.steps or (stop_after_updates and updates_here >= stop_after_updates)
+        finished = state["steps"] >= cfg.steps
+        last = finished or bool(stop_after_updates and updates_here >= stop_after_updates)
         if state["updates"] % cfg.eval_every == 0 or last:
             te = time.time()
             unseen = play(net, cfg.spec.unseen(seed=cfg.seed + 7919 * state["updates"]), cfg.eval_episodes, progress=False)
@@ -321,8 +323,7 @@ def train_expert(cfg: PPOConfig,        # training settings
         if state["updates"] % cfg.checkpoint_every == 0 or last: checkpoint()
         if last: break
     bar.close()
-    if state["steps"] >= cfg.steps:
-        atomic_save(net.state_dict(), out / "expert.pt")
+    if finished: atomic_save(net.state_dict(), out / "expert.pt")
     return out
 
 def replace_seed(spec: ProcgenSpec, seed: int) -> ProcgenSpec:

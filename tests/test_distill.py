@@ -1,0 +1,65 @@
+"Distillation: robust initialisation, every method runs, checkpoints resume, the CLI works."
+import subprocess, sys, warnings
+from pathlib import Path
+import numpy as np, pytest, torch
+from ddrl.data import OfflineDataset, load_dataset, save_dataset
+from ddrl.distill import DistillConfig, distill, init_synthetic, balanced_counts
+from ddrl.bc import StudentCNN
+
+def dataset(actions, n_actions, seed=0):
+    rng = np.random.default_rng(seed); n = len(actions)
+    return OfflineDataset(rng.integers(0, 256, (n, 64, 64, 3), dtype=np.uint8), np.asarray(actions), rng.random(n),
+                          np.r_[np.zeros(n - 1), 1], np.zeros(n), [n], n_actions=n_actions)
+
+@pytest.mark.parametrize("method", ["expert-gm", "dc", "dm"])
+def test_methods_handle_missing_and_scarce_actions(method, tmp_path):
+    "Action 2 absent, action 3 with one frame, 6 actions in all: no NaN, labels aligned, warnings."
+    ds = dataset([0] * 40 + [1] * 40 + [3] + [4] * 20 + [5] * 20, 6)
+    torch.manual_seed(0); expert = StudentCNN(6)
+    with pytest.warns(UserWarning, match="have no real frames"):
+        syn = distill(ds, DistillConfig(method, size=13, iterations=2, outer_loop=2, inner_steps=1, checkpoint_every=1),
+                      expert, tmp_path / "run", progress=False)
+    assert torch.isfinite(syn.frames).all() and all(np.isfinite(syn.history))
+    assert syn.frames.min() >= 0 and syn.frames.max() <= 255
+    out = load_dataset(tmp_path / "run")
+    assert len(out) == 13 and (np.bincount(syn.actions.numpy(), minlength=6)[[2, 3]] == [0, 1]).all()
+    assert (out.soft_labels is not None) == (method == "dm")    # dm with an expert: the expert's soft labels
+
+def test_any_action_count():
+    ds = dataset(np.arange(300) % 4, 4)
+    syn = distill(ds, DistillConfig("dm", size=8, iterations=1), None, progress=False)
+    assert np.bincount(syn.actions.numpy(), minlength=4).tolist() == [2, 2, 2, 2]
+
+def test_frames_move_and_stay_in_range():
+    ds = dataset(np.arange(300) % 3, 3)
+    torch.manual_seed(0); expert = StudentCNN(3)
+    start = init_synthetic(ds, 9).frames.detach().clone()
+    syn = distill(ds, DistillConfig("expert-gm", size=9, iterations=3, lr=1e4), expert, progress=False)
+    assert not torch.equal(syn.frames.detach(), start) and 0 <= syn.frames.min() and syn.frames.max() <= 255
+
+def test_bad_distill_input(tmp_path):
+    ds = dataset(np.arange(30) % 3, 3)
+    with pytest.raises(ValueError, match="unknown method 'mtt'"): DistillConfig("mtt")
+    with pytest.raises(ValueError, match="'expert-gm' needs the trained expert"): distill(ds, DistillConfig(size=3, iterations=1), None)
+    with pytest.raises(ValueError, match="exceeds the 30 real frames"): distill(ds, DistillConfig("dm", size=31, iterations=1))
+    vec = OfflineDataset(np.zeros((10, 4), np.float32), np.arange(10) % 2, np.zeros(10), np.r_[np.zeros(9), 1], np.zeros(10), [10])
+    with pytest.raises(ValueError, match="needs image frames"): distill(vec, DistillConfig("dm", size=2, iterations=1))
+
+def test_resume_equals_uninterrupted(tmp_path):
+    ds = dataset(np.arange(200) % 3, 3)
+    cfg = DistillConfig("dm", size=6, iterations=2, checkpoint_every=1)
+    distill(ds, cfg, None, tmp_path / "a", progress=False)
+    a = distill(ds, DistillConfig("dm", size=6, iterations=4, checkpoint_every=1), None, tmp_path / "a", resume=True, progress=False)
+    b = distill(ds, DistillConfig("dm", size=6, iterations=4, checkpoint_every=1), None, tmp_path / "b", progress=False)
+    torch.testing.assert_close(a.frames, b.frames)
+
+def test_cli_distill(tmp_path):
+    save_dataset(dataset(np.arange(150) % 15, 15), tmp_path / "real")
+    ddrl = str(Path(sys.executable).parent / "ddrl")
+    r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--method", "dc", "--size", "15",
+                        "--iterations", "1", "--out", str(tmp_path / "syn"), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert load_dataset(tmp_path / "syn").metadata["method"] == "dc" and (tmp_path / "syn" / "frames.png").exists()
+    r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--out", str(tmp_path / "x"), "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "needs the trained expert" in r.stderr
