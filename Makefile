@@ -9,7 +9,7 @@ GAME ?= bigfish
 PRESET ?= quick
 export MPLBACKEND := Agg
 
-.PHONY: venv run test test-slow docs readme clean-nbs
+.PHONY: venv run test test-slow docs readme clean-nbs bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)  ## create or update the virtual environment
 
 run: $(STAMP)  ## the main job
-	$(BIN)/ddrl collect --env $(GAME) --policy random --episodes 100 --out runs/$(GAME)/random-dataset --overwrite
+	$(BIN)/ddrl collect --env $(GAME) --policy expert --episodes 20 --num-envs 20 --out runs/$(GAME)/expert-dataset --overwrite
 
 test: $(STAMP)  ## every notebook as a test, then pytest
 	$(BIN)/nbdev-test --n-workers 2
@@ -36,6 +36,10 @@ docs: $(STAMP)  ## the documentation site in site/ (and README.md from nbs/index
 
 readme: $(STAMP)
 	$(BIN)/python tools/build_docs.py --readme-only
+
+bench: $(STAMP)  ## the speed benchmarks (ratios), written to benchmarks/results/
+	mkdir -p benchmarks/results
+	for b in ppo_speed bc_eval_speed distill_speed; do $(BIN)/python benchmarks/$$b.py | tee benchmarks/results/$$b.txt; done
 
 clean-nbs: $(STAMP)  ## export the package and strip notebook noise (run before committing)
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean

@@ -28,7 +28,7 @@ class StudentCNN(nn.Module):
     def __init__(self, n_actions: int = PROCGEN_N_ACTIONS, # size of the action space
                  channels: tuple = (12, 48, 12, 3),        # output channels of the four convolutions
                  frame_shape: tuple = (64, 64, 3),         # input frames, HWC
-                 channels_last: bool = False):              # channels-last memory layout (faster on CPU)
+                 channels_last: bool = True):               # channels-last input layout (3x faster inference on CPU)
         super().__init__()
         layers, c_in, (h, w, _) = [], frame_shape[2], frame_shape
         for c in channels:
@@ -69,7 +69,7 @@ class BCConfig:
     path: str = "auto"         # `sequential`, `vmap`, or `auto` (vmap on CUDA, sequential on CPU)
     device: str = "cpu"        # where to train
     channels_last: bool = True # channels-last layout (sequential path)
-    compile: bool = False      # torch.compile each student (sequential path; pays off for long runs)
+    compile: bool | None = None # torch.compile each student (sequential path); None: on CPU for runs of >= 500 steps
     def __post_init__(self):
         if self.loss not in ("ce", "mse"): raise ValueError(f"loss must be 'ce' or 'mse', found {self.loss!r}")
         if self.path not in ("auto", "sequential", "vmap"): raise ValueError(f"path must be auto/sequential/vmap, found {self.path!r}")
@@ -108,8 +108,8 @@ def _init_students(kind, n_actions, seeds, device, channels_last=False) -> list[
     for s in seeds:
         torch.manual_seed(int(s))
         net = make_student(kind, n_actions).to(device)
-        if channels_last and hasattr(net, "channels_last"):
-            net.channels_last = True; net = net.to(memory_format=torch.channels_last)
+        if hasattr(net, "channels_last"): net.channels_last = channels_last
+        if channels_last: net = net.to(memory_format=torch.channels_last)
         nets.append(net)
     return nets
 
@@ -122,7 +122,8 @@ def _train_sequential(data, cfg, seeds, bar):
     nets = _init_students(cfg.student, data.n_actions, seeds, cfg.device, cfg.channels_last)
     for net, seed in zip(nets, seeds):
         opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-        fwd = torch.compile(net) if cfg.compile else net
+        use_compile = cfg.compile if cfg.compile is not None else (torch.device(cfg.device).type == "cpu" and cfg.steps >= 500)
+        fwd = torch.compile(net) if use_compile else net
         for idx in _batch_indices(len(data), cfg, seed):
             loss = bc_loss(fwd(data.frames[idx]), data.targets[idx].to(cfg.device), cfg.loss)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()

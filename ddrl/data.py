@@ -263,7 +263,9 @@ def run_episodes(policy: Policy,        # maps uint8 frames to action logits
     t0, frames_seen, returns = time.time(), 0, []
     while any(len(done[i]) < quota[i] for i in range(n_envs)):
         frames = obs["rgb"].copy()
-        actions = select_actions(policy_logits(policy, frames), rng, greedy)
+        active = np.array([len(done[i]) < quota[i] for i in range(n_envs)])
+        actions = np.zeros(n_envs, dtype=np.int64)   # environments that met their quota idle on action 0 ...
+        actions[active] = select_actions(policy_logits(policy, frames[active]), rng, greedy)  # ... and cost no inference
         env.act(actions.astype(np.int32))
         rew, obs, first = env.observe()
         infos = env.get_info()

@@ -36,10 +36,11 @@ class ResidualBlock(nn.Module):
 class ActorCritic(nn.Module):
     "Base for frame-to-(logits, value) networks: uint8 NHWC frames in, scaled by 1/255 and made NCHW inside."
     n_actions: int
+    channels_last: bool = True   # feed convolutions channels-last (faster on CPU)
     def encode(self, x: torch.Tensor) -> torch.Tensor: raise NotImplementedError
     def _prep(self, frames) -> torch.Tensor:
         p = next(self.parameters())
-        return frames_to_input(frames, p.device, p.dtype, getattr(self, "channels_last", False))
+        return frames_to_input(frames, p.device, p.dtype, self.channels_last)
     def logits_and_value(self, frames):
         "Action logits `(n, A)` and values `(n, 1)` for a uint8 frame batch."
         h = self.encode(self._prep(frames))
