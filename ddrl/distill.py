@@ -214,12 +214,12 @@ class DistillConfig:
         if self.labels != "auto": return self.labels
         return "expert" if self.method == "dm" and has_expert else "hard"
 
-def _real_batches(ds, counts_rng, per_class, device) -> dict[int, torch.Tensor]:
+def _real_batches(ds, rng, per_class, device) -> dict[int, torch.Tensor]:
     "A random real batch per action (frames in [0, 1])."
     out = {}
     for a in np.unique(ds.actions):
         idx = np.flatnonzero(ds.actions == a)
-        pick = counts_rng.choice(idx, min(per_class, len(idx)), replace=False)
+        pick = rng.choice(idx, min(per_class, len(idx)), replace=False)
         out[int(a)] = torch.as_tensor(ds.observations[pick], device=device).float() / 255.0
     return out
 
@@ -239,7 +239,8 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
     device = torch.device(cfg.device)
     syn = init_synthetic(ds, cfg.size, soft=labels == "soft", seed=cfg.seed).to(device)
     opt = torch.optim.SGD([syn.frames], lr=cfg.frame_lr, momentum=cfg.momentum)
-    if labels == "soft": opt.add_param_group(dict(params=[syn.label_logits], lr=cfg.frame_lr / 255 ** 2 * 100))
+    if labels == "soft":   # label logits live on a ~1 scale, frames on a ~255 scale: rescale the frame lr
+        opt.add_param_group(dict(params=[syn.label_logits], lr=cfg.frame_lr / 255 ** 2 * 100))
     rng, start, history = np.random.default_rng(cfg.seed + 1), 0, []
     if ckpt and resume and ckpt.exists():
         ck = torch.load(ckpt, map_location=device, weights_only=False)

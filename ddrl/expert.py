@@ -7,7 +7,7 @@ Docs: https://ddrl-dev.github.io/ddrl/expert.html.md"""
 # %% ../nbs/01_expert.ipynb #bb132f83
 from __future__ import annotations
 import contextlib, csv, io, json, math, os, platform, random, time, warnings
-from dataclasses import dataclass, asdict, field, fields
+from dataclasses import dataclass, asdict, field, fields, replace
 from datetime import date
 from pathlib import Path
 import numpy as np
@@ -20,9 +20,8 @@ from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, frames_to_input,
 # %% auto #0
 __all__ = ['EXPERT_ARCHS', 'CURVE_FIELDS', 'SHIPPED_EXPERTS', 'ResidualBlock', 'ActorCritic', 'ImpalaCNN', 'NatureCNN',
            'make_expert_net', 'import_pfrl', 'PFRLHead', 'RewardNormalizer', 'PPOConfig', 'atomic_save', 'write_curve',
-           'read_curve', 'plot_curve', 'seed_everything', 'device_name', 'train_expert', 'replace_seed',
-           'evaluate_policy_id_ood', 'write_card', 'finish_expert', 'expert_card', 'load_expert',
-           'shipped_experts_table']
+           'read_curve', 'plot_curve', 'seed_everything', 'device_name', 'train_expert', 'evaluate_policy_id_ood',
+           'write_card', 'finish_expert', 'expert_card', 'load_expert', 'shipped_experts_table']
 
 # %% ../nbs/01_expert.ipynb #b1d4becf
 class ResidualBlock(nn.Module):
@@ -270,7 +269,7 @@ def train_expert(cfg: PPOConfig,        # training settings
         agent.n_updates = state["grad_steps"]
         print(f"resumed {out} at step {state['steps']:,} (update {state['updates']})")
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
-    spec = replace_seed(cfg.spec, cfg.seed + 1000 * state["resumes"])   # fresh level sequence after a resume
+    spec = replace(cfg.spec, seed=cfg.seed + 1000 * state["resumes"])   # fresh level sequence after a resume
     env = spec.make()
 
     def checkpoint():
@@ -326,11 +325,6 @@ def train_expert(cfg: PPOConfig,        # training settings
     bar.close()
     if finished: atomic_save(net.state_dict(), out / "expert.pt")
     return out
-
-def replace_seed(spec: ProcgenSpec, seed: int) -> ProcgenSpec:
-    "`spec` with another seed."
-    from dataclasses import replace
-    return replace(spec, seed=seed)
 
 # %% ../nbs/01_expert.ipynb #4f1b794d
 def evaluate_policy_id_ood(policy, game: str, # the policy and its Procgen game
