@@ -15,9 +15,9 @@ from tqdm.auto import tqdm
 from .data import ProcgenSpec, RandomPolicy, collect, play, summarize
 
 # %% auto #0
-__all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'paper_value', 'EvalSpec', 'evaluate_policies', 'aggregate',
-           'evaluate_methods', 'results_frame', 'paper_table', 'to_markdown', 'table_caption', 'dataset_size_table',
-           'plot_id_ood', 'save_results', 'load_results']
+__all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'paper_value', 'EvalSpec',
+           'evaluate_policies', 'aggregate', 'evaluate_methods', 'results_frame', 'paper_table', 'to_markdown',
+           'table_caption', 'dataset_size_table', 'plot_id_ood', 'save_results', 'load_results']
 
 # %% ../nbs/04_eval.ipynb #6f29c0a6
 PAPER_METHODS = ("Expert", "BC 10%", "BC 25%", "BC 40%", "BC 100%", "Synthetic")
@@ -32,10 +32,11 @@ PAPER_DATASET_SIZES = {"bigfish": {"BC 10%": 2027, "BC 25%": 5014, "BC 40%": 733
                        "starpilot": {"BC 10%": 1116, "BC 25%": 2796, "BC 40%": 4192, "BC 100%": 6830, "Synthetic": 150},
                        "jumper": {"BC 10%": 392, "BC 25%": 919, "BC 40%": 1337, "BC 100%": 4837, "Synthetic": 150}}
 
+PAPER_ALIASES = {"expert-gm": "Synthetic"}   # our name for the paper's method
+
 def paper_value(game: str, split: str, method: str):
-    "The paper's (mean, std) for a method, or None (synthetic methods map to its single 'Synthetic' row)."
-    key = "Synthetic" if method not in PAPER_METHODS and method not in ("Random",) and not method.startswith("BC") else method
-    return PAPER_RESULTS.get(game, {}).get(split, {}).get(key)
+    "The paper's (mean, std) for a method it reported (`expert-gm` is its 'Synthetic'), else None."
+    return PAPER_RESULTS.get(game, {}).get(split, {}).get(PAPER_ALIASES.get(method, method))
 
 # %% ../nbs/04_eval.ipynb #918ecbb0
 @dataclass
