@@ -143,7 +143,7 @@ def dataset_size_table(sizes: dict, game: str) -> pd.DataFrame:
     "The paper's Table 4: frames per training set, ours beside the published."
     paper = PAPER_DATASET_SIZES.get(game, {})
     return pd.DataFrame(dict(method=list(sizes), frames=list(sizes.values()),
-                             paper=[paper.get(m, paper.get("Synthetic") if not m.startswith("BC") else "") for m in sizes]))
+                             paper=[paper.get(PAPER_ALIASES.get(m, m), "") for m in sizes]))
 
 # %% ../nbs/04_eval.ipynb #bb102273
 def plot_id_ood(results: dict, actions: str = "sampled", title: str = "", path: str | Path | None = None):
