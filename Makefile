@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)  ## create or update the virtual environment
 
 run: $(STAMP)  ## the main job
-	$(BIN)/ddrl collect --env $(GAME) --policy expert --episodes 20 --num-envs 20 --out runs/$(GAME)/expert-dataset --overwrite
+	$(BIN)/ddrl run --env $(GAME) --preset $(PRESET)
 
 test: $(STAMP)  ## every notebook as a test, then pytest
 	$(BIN)/nbdev-test --n-workers 2

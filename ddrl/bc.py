@@ -16,11 +16,11 @@ from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 from tqdm.auto import tqdm
-from .data import PROCGEN_N_ACTIONS, OfflineDataset, frames_to_input, top_percent, atomic_dir
+from .data import PROCGEN_N_ACTIONS, OfflineDataset, frames_to_input, top_percent, atomic_dir, load_dataset
 
 # %% auto #0
 __all__ = ['STUDENTS', 'StudentCNN', 'impala_student', 'make_student', 'BCConfig', 'bc_loss', 'BCData', 'train_students',
-           'percentile_bc', 'save_students', 'load_students']
+           'percentile_bc', 'save_students', 'load_students', 'bc_stage']
 
 # %% ../nbs/02_bc.ipynb #77853109
 class StudentCNN(nn.Module):
@@ -203,3 +203,18 @@ def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
     for sd in states:
         net = make_student(meta["kind"], meta["n_actions"]).to(device); net.load_state_dict(sd); nets.append(net.eval())
     return nets
+
+# %% ../nbs/02_bc.ipynb #053d8d13
+def bc_stage(out: Path, run: Path, cfg) -> dict:
+    "Pipeline stage: percentile-BC students in `out/bc-<x>` for every x in `cfg.percents`, sizes in `out/sizes.json`."
+    out = Path(out)
+    ds = load_dataset(Path(run) / "data" / "dataset")
+    bc = BCConfig(steps=cfg.bc_steps, batch_size=cfg.bc_batch, lr=cfg.bc_lr, device=cfg.torch_device)
+    sizes = {}
+    for p in cfg.percents:
+        sub = top_percent(ds, p); name = f"BC {p:g}%"; sizes[name] = len(sub)
+        nets = train_students(sub, bc, cfg.student_seeds, desc=f"{name} ({len(sub)} frames)")
+        save_students(nets, out / f"bc-{p:g}", seeds=cfg.student_seeds, overwrite=True,
+                      info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc)))
+    (out / "sizes.json").write_text(json.dumps(sizes, indent=1))
+    return sizes

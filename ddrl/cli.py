@@ -13,8 +13,8 @@ from .data import (PROCGEN_GAMES, PROCGEN_MODES, ProcgenSpec, RandomPolicy, coll
                        load_dataset, summarize, format_summary)
 
 # %% auto #0
-__all__ = ['make_policy', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval', 'cmd_distill', 'cmd_summary', 'build_parser',
-           'main']
+__all__ = ['make_policy', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval', 'cmd_distill', 'cmd_run', 'cmd_task_distill',
+           'cmd_task_eval', 'cmd_summary', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #4b5535f1
 def make_policy(name: str, # `random`, or a name understood by later stages (e.g. `expert`)
@@ -78,6 +78,38 @@ def cmd_distill(args):
         distill(ds, cfg, expert, args.out, resume=args.resume, progress=not args.quiet)
     for w in caught: print(f"warning: {w.message}", file=sys.stderr)
     print(f"synthetic dataset ({cfg.size} frames, {cfg.method}) written to {args.out}")
+
+def cmd_run(args):
+    "Run (or resume) the pipeline for one environment, or for the paper's three with a combined report."
+    from ddrl.pipeline import PAPER_GAMES, load_config, parse_overrides, run_pipeline, write_combined_report, check_expert
+    overrides = parse_overrides(args.set)
+    envs = list(PAPER_GAMES) if args.env == "all" else [args.env]
+    for env in envs: check_expert(load_config(env, args.preset, overrides))   # every config is checked before any work
+    root = Path(args.out) if args.out else Path("runs")
+    runs = [run_pipeline(env, args.preset, root / Path(env).stem / args.preset, overrides, args.overwrite, args.executor,
+                         progress=not args.quiet) for env in envs]
+    if args.env == "all":
+        print(f"combined report: {write_combined_report(runs, root / 'all' / args.preset)}")
+
+def cmd_task_distill(args):
+    "Distil a task into one synthetic batch with PPMO (resumable)."
+    from ddrl.task import PPMOConfig, ppmo, evaluate_batch
+    cfg = PPMOConfig(args.env, size=args.size, meta_epochs=args.meta_epochs, learners=args.learners, envs_per_learner=args.envs,
+                     rollout=args.rollout, lr=args.lr, seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every)
+    batch = ppmo(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    r = evaluate_batch(batch, args.env, learners=args.eval_learners)
+    print(f"distilled {args.env} into {cfg.size} states ({args.out}/batch.pt); {args.eval_learners} fresh learners after one "
+          f"step: {r.mean():.1f} +- {r.std():.1f} (sampled actions)")
+
+def cmd_task_eval(args):
+    "Evaluate a distilled batch with fresh learners (one SGD step each)."
+    from ddrl.task import load_batch, evaluate_batch
+    batch = load_batch(args.batch)
+    env = args.env or batch.config["env"]
+    for greedy in (False, True):
+        r = evaluate_batch(batch, env, args.learners, greedy, args.init, args.width, args.depth, args.seed)
+        print(f"{env}: {r.mean():.1f} +- {r.std():.1f} over {args.learners} learners ({'greedy' if greedy else 'sampled'} actions; "
+              f"init {args.init}, width {args.width}, depth {args.depth})")
 
 def cmd_summary(args):
     "Print a dataset's summary (or JSON with --json)."
@@ -144,6 +176,42 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.set_defaults(func=cmd_distill)
+    r = sub.add_parser("run", help="the pipeline: expert, data, BC, distillation, evaluation, report")
+    r.add_argument("--env", required=True, help="a game with a file in configs/ (bigfish, starpilot, jumper), 'all', or a YAML file")
+    r.add_argument("--preset", default="quick", choices=["ci", "quick", "paper"], help="sizes (default: quick)")
+    r.add_argument("--out", help="root of the run folders (default: runs/; a run goes to <out>/<env>/<preset>)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config field (repeatable)")
+    r.add_argument("--overwrite", action="store_true", help="redo a run that exists (default: resume it)")
+    r.add_argument("--executor", default="papermill", choices=["papermill", "inprocess"],
+                   help="execute the notebooks (default; kept as run records) or call the stages directly")
+    r.add_argument("--quiet", action="store_true", help="no progress bars")
+    r.set_defaults(func=cmd_run)
+    tk = sub.add_parser("task", help="one-batch task distillation (PPMO)").add_subparsers(dest="task_command", required=True)
+    td = tk.add_parser("distill", help="distil a task into one synthetic batch with PPMO")
+    td.add_argument("--env", required=True, help="cartpole, cartpole-<N>d, a MuJoCo id (Hopper-v5) or an Atari id (ALE/Pong-v5)")
+    td.add_argument("--size", type=int, default=2, help="synthetic states (default: 2)")
+    td.add_argument("--out", required=True, help="run folder: batch.pt, checkpoint.pt, curve.csv, curve.png")
+    td.add_argument("--meta-epochs", type=int, default=2000, help="meta-epochs (default: 2000)")
+    td.add_argument("--learners", type=int, default=1, help="fresh learners per meta-epoch (default: 1)")
+    td.add_argument("--envs", type=int, default=10, help="environments per learner (default: 10)")
+    td.add_argument("--rollout", type=int, default=200, help="steps per environment per meta-epoch (default: 200)")
+    td.add_argument("--lr", type=float, default=2.5e-4, help="Adam lr of the batch and the critic (default: 2.5e-4)")
+    td.add_argument("--checkpoint-every", type=int, default=100, help="meta-epochs between checkpoints (default: 100)")
+    td.add_argument("--eval-learners", type=int, default=50, help="fresh learners in the final evaluation (default: 50)")
+    td.add_argument("--resume", action="store_true", help="continue the run in --out")
+    td.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    td.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    td.add_argument("--quiet", action="store_true", help="no progress bar")
+    td.set_defaults(func=cmd_task_distill)
+    te = tk.add_parser("eval", help="fresh learners, one SGD step on a distilled batch, one episode each")
+    te.add_argument("batch", help="batch.pt or a PPMO run folder")
+    te.add_argument("--env", help="task (default: the one it was distilled for)")
+    te.add_argument("--learners", type=int, default=50, help="fresh learners (default: 50)")
+    te.add_argument("--init", default="orthogonal", choices=["orthogonal", "orthogonal1", "xavier"], help="learner initialisation")
+    te.add_argument("--width", type=int, default=64, help="learner hidden units (default: 64)")
+    te.add_argument("--depth", type=int, default=2, help="learner hidden layers (default: 2)")
+    te.add_argument("--seed", type=int, default=10_000, help="seed of learners and envs (default: 10000)")
+    te.set_defaults(func=cmd_task_eval)
     s = sub.add_parser("summary", help="summarise a dataset")
     s.add_argument("dataset", help="dataset folder (Minari layout)")
     s.add_argument("--json", action="store_true", help="print JSON")
@@ -155,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     try: args = build_parser().parse_args(argv)
     except SystemExit as e: return int(e.code or 0)   # --help, --version, or a usage error (2)
     try: args.func(args)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError, KeyError) as e:
+    except (ValueError, TypeError, FileNotFoundError, FileExistsError, KeyError, ImportError) as e:
         print(f"ddrl: error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -20,7 +20,7 @@ __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME
            'METADATA_FILE', 'import_procgen', 'ProcgenSpec', 'Policy', 'RandomPolicy', 'policy_logits',
            'select_actions', 'frames_to_input', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect',
            'play', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'atomic_dir', 'save_dataset',
-           'load_dataset']
+           'load_dataset', 'data_stage']
 
 # %% ../nbs/00_data.ipynb #bd2898ef
 PROCGEN_GAMES = ("bigfish", "bossfight", "caveflyer", "chaser", "climber", "coinrun", "dodgeball", "fruitbot",
@@ -505,3 +505,17 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
                               np.concatenate(soft) if soft else None)
     except (ValueError, TypeError) as e:
         raise type(e)(f"{file}: {e}") from None
+
+# %% ../nbs/00_data.ipynb #60d0521e
+def data_stage(out: Path, run: Path, cfg) -> OfflineDataset:
+    "Pipeline stage: the expert's offline dataset in `out/dataset`, with `summary.json` and `summary.png`."
+    from ddrl.expert import load_expert
+    out = Path(out)
+    expert = load_expert(Path(run) / "expert", device=cfg.torch_device)
+    spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.distribution_mode, min(cfg.num_envs, cfg.expert_episodes), cfg.seed)
+    ds = collect(expert, spec, cfg.expert_episodes)
+    save_dataset(ds, out / "dataset", overwrite=True)
+    (out / "summary.json").write_text(json.dumps(summarize(ds), indent=1, default=float))
+    fig = plot_summary(ds, f"{cfg.game}: {ds.n_episodes} expert episodes"); fig.savefig(out / "summary.png", dpi=90)
+    import matplotlib.pyplot as plt; plt.close(fig)
+    return ds

@@ -15,12 +15,12 @@ from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .data import OfflineDataset, save_dataset, load_dataset
-from .bc import bc_loss, make_student
+from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
 __all__ = ['METHODS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients',
            'squared_l2', 'layerwise_cosine', 'features', 'mean_embedding_loss', 'DistillConfig', 'distill',
-           'save_synthetic', 'plot_frames']
+           'save_synthetic', 'plot_frames', 'random_real_frames', 'distill_stage']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -335,3 +335,38 @@ def plot_frames(ds: OfflineDataset, per_action: int = 4, title: str = ""):
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/03_distill.ipynb #ab483417
+def random_real_frames(ds: OfflineDataset, # the real dataset
+                       n: int,             # frames to pick (without replacement)
+                       seed: int = 0) -> OfflineDataset:
+    "`n` real frames picked at random, as a one-episode dataset (the baseline for `n` synthetic frames)."
+    if not 1 <= n <= len(ds): raise ValueError(f"n must be in [1, {len(ds)}] (the dataset's frames), found {n}")
+    pick = np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False))
+    return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n), [n],
+                          n_actions=ds.n_actions, metadata=dict(source=ds.metadata, picked=f"{n} frames at random, seed {seed}"))
+
+# %% ../nbs/03_distill.ipynb #faddf51e
+def distill_stage(out: Path, run: Path, cfg) -> dict:
+    "Pipeline stage: synthetic sets and their students in `out/<method>`, random-real-frame students in `out/real-random`."
+    from ddrl.expert import load_expert
+    out, run = Path(out), Path(run)
+    ds = load_dataset(run / "data" / "dataset")
+    expert = load_expert(run / "expert", device=cfg.torch_device)
+    student = BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
+    size = min(cfg.synthetic_size, len(ds))
+    real = random_real_frames(ds, size, cfg.seed)
+    save_students(train_students(real, student, cfg.student_seeds, desc=f"real {size} (random)"), out / "real-random",
+                  seeds=cfg.student_seeds, overwrite=True, info=dict(method=f"Real {size} (random)", frames=size, config=asdict(student)))
+    sizes = {f"Real {size} (random)": size}
+    for method in cfg.methods:
+        its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
+        dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop, inner_steps=cfg.dc_inner_steps,
+                             seed=cfg.seed, device=cfg.torch_device)
+        done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
+        syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
+        save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"), out / method / "students",
+                      seeds=cfg.student_seeds, overwrite=True, info=dict(method=method, frames=size, config=asdict(student)))
+        sizes[method] = size
+    (out / "sizes.json").write_text(json.dumps(sizes, indent=1))
+    return sizes

@@ -17,7 +17,7 @@ from .data import ProcgenSpec, RandomPolicy, collect, play, summarize
 # %% auto #0
 __all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'paper_value', 'EvalSpec',
            'evaluate_policies', 'aggregate', 'evaluate_methods', 'results_frame', 'paper_table', 'to_markdown',
-           'table_caption', 'dataset_size_table', 'plot_id_ood', 'save_results', 'load_results']
+           'table_caption', 'dataset_size_table', 'plot_id_ood', 'save_results', 'load_results', 'eval_stage']
 
 # %% ../nbs/04_eval.ipynb #6f29c0a6
 PAPER_METHODS = ("Expert", "BC 10%", "BC 25%", "BC 40%", "BC 100%", "Synthetic")
@@ -183,3 +183,26 @@ def load_results(path: str | Path) -> dict:
     d = json.loads((Path(path) / "returns.json").read_text())
     return dict(spec=EvalSpec(**d["spec"]), returns={m: {s: {a: np.array(r) for a, r in modes.items()} for s, modes in splits.items()}
                                                      for m, splits in d["returns"].items()})
+
+# %% ../nbs/04_eval.ipynb #011da732
+def eval_stage(out: Path, run: Path, cfg) -> dict:
+    "Pipeline stage: every method of the run evaluated ID and OOD; returns, tables, sizes and figures in `out`."
+    import matplotlib.pyplot as plt
+    from ddrl.expert import load_expert
+    from ddrl.bc import load_students
+    out, run = Path(out), Path(run)
+    dev = cfg.torch_device
+    methods = {"Random": [RandomPolicy()], "Expert": [load_expert(run / "expert", device=dev)]}
+    for p in cfg.percents: methods[f"BC {p:g}%"] = load_students(run / "bc" / f"bc-{p:g}", dev)
+    real = json.loads((run / "distill" / "real-random" / "students.json").read_text())["info"]["method"]
+    methods[real] = load_students(run / "distill" / "real-random", dev)
+    for m in cfg.methods: methods[m] = load_students(run / "distill" / m / "students", dev)
+    spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.num_envs, cfg.seed + 1)
+    results = evaluate_methods(methods, spec, modes=("sampled", "greedy") if cfg.greedy else ("sampled",))
+    save_results(results, out / "results")
+    (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
+    sizes = {**json.loads((run / "bc" / "sizes.json").read_text()), **json.loads((run / "distill" / "sizes.json").read_text())}
+    (out / "dataset_sizes.json").write_text(json.dumps(sizes, indent=1))
+    for mode in results["returns"]["Random"]["id"]:
+        fig = plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png"); plt.close(fig)
+    return results

@@ -21,7 +21,7 @@ from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, frames_to_input,
 __all__ = ['EXPERT_ARCHS', 'CURVE_FIELDS', 'SHIPPED_EXPERTS', 'ResidualBlock', 'ActorCritic', 'ImpalaCNN', 'NatureCNN',
            'make_expert_net', 'import_pfrl', 'PFRLHead', 'RewardNormalizer', 'PPOConfig', 'atomic_save', 'write_curve',
            'read_curve', 'plot_curve', 'seed_everything', 'device_name', 'train_expert', 'evaluate_policy_id_ood',
-           'write_card', 'finish_expert', 'expert_card', 'load_expert', 'shipped_experts_table']
+           'write_card', 'finish_expert', 'expert_card', 'load_expert', 'shipped_experts_table', 'expert_stage']
 
 # %% ../nbs/01_expert.ipynb #b1d4becf
 class ResidualBlock(nn.Module):
@@ -416,3 +416,20 @@ def shipped_experts_table() -> str:
         rows.append(f"| {c['game']} | {c['arch']} ({c['parameters']:,} params) | {c['steps_trained']:,} | {c['device']} | "
                     f"{fmt(e['id'])} | {fmt(e['ood'])} | {fmt(r['id'])} | {fmt(r['ood'])} |")
     return "\n".join(rows)
+
+# %% ../nbs/01_expert.ipynb #53b3f46e
+def expert_stage(out: Path, run: Path, cfg) -> dict:
+    "Pipeline stage: the run's expert as `out/expert.pt` + `out/card.json` (shipped, copied, or trained); returns the card."
+    out = Path(out)
+    if cfg.expert == "train":
+        pcfg = PPOConfig(cfg.game, cfg.expert_steps, cfg.expert_arch, num_levels=cfg.num_levels, start_level=cfg.start_level,
+                         distribution_mode=cfg.distribution_mode, seed=cfg.seed, device=cfg.torch_device)
+        if not (out / "expert.pt").exists(): train_expert(pcfg, out, resume=(out / "checkpoint.pt").exists())
+        return finish_expert(out, pcfg, episodes=cfg.eval_episodes, note="trained by the pipeline's expert stage")
+    net = load_expert(cfg.game if cfg.expert == "shipped" else cfg.expert)
+    if net.card.get("game", cfg.game) != cfg.game:
+        raise ValueError(f"expert {cfg.expert!r} plays {net.card['game']!r}, but the run is for {cfg.game!r}")
+    atomic_save(net.state_dict(), out / "expert.pt")
+    card = {**net.card, "source": "shipped with ddrl" if cfg.expert == "shipped" else str(Path(cfg.expert).resolve())}
+    (out / "card.json").write_text(json.dumps(card, indent=1))
+    return card

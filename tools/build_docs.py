@@ -76,8 +76,11 @@ def stage():
     results = ROOT / "results"
     if results.exists():
         shutil.copytree(results, STAGE / "results")
-        pages = sorted((STAGE / "results").rglob("*.md"))
-        if pages: nav.append({"Results": [str(p.relative_to(STAGE)) for p in pages]})
+        pages = sorted((STAGE / "results").rglob("*.md"), key=lambda p: (not p.parent.name.startswith("pipeline"), str(p)))
+        def title(p):
+            first = next((l[2:].strip() for l in p.read_text().splitlines() if l.startswith("# ")), p.stem)
+            return f"{first} ({p.parent.name})" if p.parent.name.startswith("pipeline") else first
+        if pages: nav.append({"Results": [{title(p): str(p.relative_to(STAGE))} for p in pages]})
     nav.append({"API reference": api})
     return nav
 

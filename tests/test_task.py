@@ -1,0 +1,38 @@
+"Task distillation: the MuJoCo smoke run, the CLI, and N-D cart-pole physics."
+import subprocess, sys
+from pathlib import Path
+import numpy as np, pytest, torch
+from ddrl.task import PPMOConfig, ppmo, evaluate_batch, load_batch, make_task_env, CartPoleNDVec
+
+DDRL = str(Path(sys.executable).parent / "ddrl")
+
+def test_mujoco_hopper_smoke(tmp_path):
+    cfg = PPMOConfig("Hopper-v5", size=4, meta_epochs=3, envs_per_learner=2, rollout=32, checkpoint_every=1)
+    b = ppmo(cfg, tmp_path / "hopper", progress=False)
+    assert b.states.shape == (4, 11) and b.targets.shape == (4, 3) and b.log_std_target.shape == (3,)
+    assert len(b.curve) == 3 and all(np.isfinite(c["loss"]) for c in b.curve)
+    back = load_batch(tmp_path / "hopper")
+    assert torch.equal(back.states, b.states.detach()) and back.config["env"] == "Hopper-v5"
+    r = evaluate_batch(back, "Hopper-v5", learners=2, max_steps=50)
+    assert r.shape == (2,) and np.isfinite(r).all()
+
+def test_task_cli(tmp_path):
+    out = tmp_path / "cp3"
+    r = subprocess.run([DDRL, "task", "distill", "--env", "cartpole-3d", "--size", "4", "--meta-epochs", "2", "--rollout", "20",
+                        "--eval-learners", "3", "--out", str(out), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "cartpole-3d into 4 states" in r.stdout and (out / "batch.pt").exists() and (out / "curve.png").exists()
+    r = subprocess.run([DDRL, "task", "eval", str(out), "--learners", "3", "--init", "xavier", "--width", "32"], capture_output=True, text=True)
+    assert r.returncode == 0 and "sampled actions" in r.stdout and "greedy actions" in r.stdout and "init xavier, width 32" in r.stdout
+    r = subprocess.run([DDRL, "task", "distill", "--env", "cartpole-xd", "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    assert r.returncode == 2 and "cartpole-<N>d" in r.stderr
+
+def test_nd_cartpole_ends_when_any_dimension_fails():
+    env = CartPoleNDVec(2, n_dims=3, seed=0); env.reset()
+    env.state[0, 2, 2:] = 0.2, 1.0   # the pole of dimension 3 of copy 0 is falling past 12 degrees
+    obs, rew, term, trunc, info = env.step(np.array([0, 0]))
+    assert term.tolist() == [True, False] and info["_final"].tolist() == [True, False]
+    assert np.abs(obs[0]).max() <= 0.05   # copy 0 restarted in the same step
+    for _ in range(600):
+        obs, rew, term, trunc, info = env.step(np.array([0, 1]))   # pushes only dimension 1 of each copy
+    assert (env.steps <= 500).all()
