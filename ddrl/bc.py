@@ -19,8 +19,8 @@ from tqdm.auto import tqdm
 from .data import PROCGEN_N_ACTIONS, OfflineDataset, frames_to_input, top_percent, atomic_dir, load_dataset
 
 # %% auto #0
-__all__ = ['STUDENTS', 'StudentCNN', 'impala_student', 'make_student', 'BCConfig', 'bc_loss', 'BCData', 'train_students',
-           'percentile_bc', 'save_students', 'load_students', 'bc_stage']
+__all__ = ['STUDENTS', 'StudentCNN', 'impala_student', 'StudentMLP', 'make_student', 'BCConfig', 'bc_loss', 'BCData',
+           'train_students', 'percentile_bc', 'save_students', 'load_students', 'bc_job', 'bc_stage']
 
 # %% ../nbs/02_bc.ipynb #77853109
 class StudentCNN(nn.Module):
@@ -48,14 +48,36 @@ def impala_student(n_actions: int = PROCGEN_N_ACTIONS) -> nn.Module:
     from ddrl.expert import ImpalaCNN
     return ImpalaCNN(n_actions)
 
-STUDENTS = {"cnn": StudentCNN, "impala": impala_student}
+class StudentMLP(nn.Module):
+    "A student for vector observations (bring-your-own datasets): tanh MLP, then Linear(width, A)."
+    def __init__(self, n_actions: int, obs_shape: tuple, # action count, one observation's shape `(D,)`
+                 width: int = 64, depth: int = 2):       # hidden units and layers
+        super().__init__()
+        layers, d = [], int(np.prod(obs_shape))
+        for _ in range(depth): layers += [nn.Linear(d, width), nn.Tanh()]; d = width
+        self.features, self.head, self.n_actions = nn.Sequential(*layers), nn.Linear(d, n_actions), n_actions
+    def forward(self, obs):
+        "Action logits for a batch of vector observations."
+        p = self.head.weight
+        return self.head(self.features(frames_to_input(obs, p.device, p.dtype).flatten(1)))
 
-def make_student(kind: str | Callable = "cnn", # `cnn` (the paper's), `impala`, or a function returning an nn.Module
-                 n_actions: int = PROCGEN_N_ACTIONS, **kwargs) -> nn.Module:
+STUDENTS = {"cnn": StudentCNN, "impala": impala_student, "mlp": StudentMLP}
+
+def make_student(kind: str | Callable = "cnn", # `cnn` (the paper's), `impala`, `mlp`, `auto` (mlp for vectors, else cnn), or a function
+                 n_actions: int = PROCGEN_N_ACTIONS,
+                 obs_shape: tuple | None = None,  # one observation's shape (needed by `mlp`; `cnn` adapts to it)
+                 **kwargs) -> nn.Module:
     "A freshly initialised student network."
     if callable(kind): return kind(n_actions, **kwargs)
-    if kind not in STUDENTS: raise ValueError(f"unknown student {kind!r}; expected one of {list(STUDENTS)} or a callable")
-    return STUDENTS[kind](n_actions, **kwargs)
+    if kind == "auto": kind = "mlp" if obs_shape is not None and len(obs_shape) == 1 else "cnn"
+    if kind not in STUDENTS: raise ValueError(f"unknown student {kind!r}; expected one of {list(STUDENTS)}, 'auto' or a callable")
+    if kind == "mlp":
+        if obs_shape is None or len(obs_shape) != 1: raise ValueError(f"student 'mlp' needs vector observations, found shape {obs_shape}")
+        net = StudentMLP(n_actions, tuple(obs_shape), **kwargs)
+    elif kind == "cnn" and obs_shape is not None: net = StudentCNN(n_actions, frame_shape=tuple(obs_shape), **kwargs)
+    else: net = STUDENTS[kind](n_actions, **kwargs)
+    net.kind, net.obs_shape = kind, None if obs_shape is None else tuple(obs_shape)
+    return net
 
 # %% ../nbs/02_bc.ipynb #a43c023e
 @dataclass
@@ -65,7 +87,7 @@ class BCConfig:
     batch_size: int = 256      # frames per step
     lr: float = 5e-3           # Adam learning rate
     loss: str = "ce"           # `ce` (cross-entropy) or `mse` (the paper's: MSE of softmax vs one-hot)
-    student: str = "cnn"       # student network (see `make_student`)
+    student: str = "auto"      # student network (see `make_student`; auto: the paper's CNN for frames, an MLP for vectors)
     path: str = "auto"         # `sequential`, `vmap`, or `auto` (vmap on CUDA, sequential on CPU)
     device: str = "cpu"        # where to train
     channels_last: bool = True # channels-last layout (sequential path)
@@ -96,20 +118,29 @@ class BCData:
     @classmethod
     def from_dataset(cls, ds: OfflineDataset) -> BCData:
         "Frames and actions of an offline (or synthetic) dataset; soft labels if it carries them."
-        if ds.observations.ndim != 4: raise ValueError(f"BC students need image frames (N, H, W, C), found {ds.observations.shape}")
+        if ds.observations.ndim not in (2, 4):
+            raise ValueError(f"BC students need frames (N, H, W, C) or vectors (N, D), found {ds.observations.shape}")
         soft = getattr(ds, "soft_labels", None)
         targets = torch.as_tensor(soft, dtype=torch.float32) if soft is not None else torch.as_tensor(ds.actions)
-        return cls(torch.from_numpy(np.ascontiguousarray(ds.observations)), targets, ds.n_actions)
+        obs = ds.observations   # frames on disk (`H5Frames`) stay there: minibatches are read as needed
+        frames = obs if getattr(obs, "on_disk", False) else torch.from_numpy(np.ascontiguousarray(obs))
+        return cls(frames, targets, ds.n_actions)
+    @property
+    def obs_shape(self) -> tuple: return tuple(self.frames.shape[1:])
+    def batch(self, idx: torch.Tensor) -> torch.Tensor:
+        "The frames at `idx` (any shape of indices), as a tensor (read from disk for `H5Frames`)."
+        if isinstance(self.frames, torch.Tensor): return self.frames[idx]
+        return torch.as_tensor(self.frames[idx.reshape(-1)]).reshape(*idx.shape, *self.obs_shape)
     def __len__(self): return len(self.frames)
 
 # %% ../nbs/02_bc.ipynb #0d4f54e5
-def _init_students(kind, n_actions, seeds, device, channels_last=False) -> list[nn.Module]:
+def _init_students(kind, n_actions, seeds, device, channels_last=False, obs_shape=None) -> list[nn.Module]:
     nets = []
     for s in seeds:
         torch.manual_seed(int(s))
-        net = make_student(kind, n_actions).to(device)
+        net = make_student(kind, n_actions, obs_shape).to(device)
         if hasattr(net, "channels_last"): net.channels_last = channels_last
-        if channels_last: net = net.to(memory_format=torch.channels_last)
+        if channels_last and len(obs_shape or (0, 0, 0)) == 3: net = net.to(memory_format=torch.channels_last)
         nets.append(net)
     return nets
 
@@ -119,19 +150,19 @@ def _batch_indices(n: int, cfg: BCConfig, seed: int) -> torch.Tensor:
     return torch.randint(0, n, (cfg.steps, cfg.batch_size), generator=g)
 
 def _train_sequential(data, cfg, seeds, bar):
-    nets = _init_students(cfg.student, data.n_actions, seeds, cfg.device, cfg.channels_last)
+    nets = _init_students(cfg.student, data.n_actions, seeds, cfg.device, cfg.channels_last, data.obs_shape)
     for net, seed in zip(nets, seeds):
         opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
         use_compile = cfg.compile if cfg.compile is not None else (torch.device(cfg.device).type == "cpu" and cfg.steps >= 500)
         fwd = torch.compile(net) if use_compile else net
         for idx in _batch_indices(len(data), cfg, seed):
-            loss = bc_loss(fwd(data.frames[idx]), data.targets[idx].to(cfg.device), cfg.loss)
+            loss = bc_loss(fwd(data.batch(idx)), data.targets[idx].to(cfg.device), cfg.loss)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             bar.update(1)
     return nets
 
 def _train_vmap(data, cfg, seeds, bar):
-    nets = _init_students(cfg.student, data.n_actions, seeds, cfg.device)
+    nets = _init_students(cfg.student, data.n_actions, seeds, cfg.device, obs_shape=data.obs_shape)
     params, buffers = stack_module_state(nets)
     params = {k: v.detach().requires_grad_() for k, v in params.items()}
     base = copy.deepcopy(nets[0]).to("meta")
@@ -141,7 +172,7 @@ def _train_vmap(data, cfg, seeds, bar):
     opt = torch.optim.Adam(params.values(), lr=cfg.lr)
     idx = torch.stack([_batch_indices(len(data), cfg, s) for s in seeds], 1)   # (steps, K, batch)
     for step_idx in idx:
-        frames = data.frames[step_idx]                     # (K, B, H, W, C) uint8
+        frames = data.batch(step_idx)                      # (K, B, H, W, C) uint8
         targets = data.targets[step_idx].to(cfg.device)
         loss = batched(params, buffers, frames.to(cfg.device), targets).sum()   # sum: independent gradients
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
@@ -188,7 +219,8 @@ def save_students(nets: list[nn.Module], path: str | Path, kind: str = "cnn", se
     path = Path(path)
     with atomic_dir(path, overwrite) as tmp:
         torch.save([{k: v.detach().cpu() for k, v in n.state_dict().items()} for n in nets], tmp / "students.pt")
-        (tmp / "students.json").write_text(json.dumps(dict(kind=kind, n_actions=nets[0].n_actions, count=len(nets),
+        kind = getattr(nets[0], "kind", kind); shape = getattr(nets[0], "obs_shape", None)
+        (tmp / "students.json").write_text(json.dumps(dict(kind=kind, n_actions=nets[0].n_actions, count=len(nets), obs_shape=shape,
                                                            seeds=list(seeds) if seeds is not None else None,
                                                            info=info or {}), indent=1, default=str))
     return path
@@ -201,20 +233,22 @@ def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
     states = torch.load(path / "students.pt", map_location=device, weights_only=True)
     nets = []
     for sd in states:
-        net = make_student(meta["kind"], meta["n_actions"]).to(device); net.load_state_dict(sd); nets.append(net.eval())
+        net = make_student(meta["kind"], meta["n_actions"], meta.get("obs_shape")).to(device); net.load_state_dict(sd); nets.append(net.eval())
     return nets
 
 # %% ../nbs/02_bc.ipynb #053d8d13
-def bc_stage(out: Path, run: Path, cfg) -> dict:
-    "Pipeline stage: percentile-BC students in `out/bc-<x>` for every x in `cfg.percents`, sizes in `out/sizes.json`."
-    out = Path(out)
-    ds = load_dataset(Path(run) / "data" / "dataset")
+def bc_job(out: Path, run: Path, cfg, percent: float) -> tuple[str, int]:
+    "One job of the BC stage: the students of one percentile-BC dataset, saved in `out/bc-<percent>`."
+    sub = top_percent(load_dataset(Path(run) / "data" / "dataset"), percent); name = f"BC {percent:g}%"
     bc = BCConfig(steps=cfg.bc_steps, batch_size=cfg.bc_batch, lr=cfg.bc_lr, device=cfg.torch_device)
-    sizes = {}
-    for p in cfg.percents:
-        sub = top_percent(ds, p); name = f"BC {p:g}%"; sizes[name] = len(sub)
-        nets = train_students(sub, bc, cfg.student_seeds, desc=f"{name} ({len(sub)} frames)")
-        save_students(nets, out / f"bc-{p:g}", seeds=cfg.student_seeds, overwrite=True,
-                      info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc)))
-    (out / "sizes.json").write_text(json.dumps(sizes, indent=1))
+    nets = train_students(sub, bc, cfg.student_seeds, desc=f"{name} ({len(sub)} frames)")
+    save_students(nets, Path(out) / f"bc-{percent:g}", seeds=cfg.student_seeds, overwrite=True,
+                  info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc)))
+    return name, len(sub)
+
+def bc_stage(out: Path, run: Path, cfg) -> dict:
+    "Pipeline stage: percentile-BC students in `out/bc-<x>` for every x in `cfg.percents` (one job each), sizes in `out/sizes.json`."
+    from ddrl.pipeline import get_backend
+    sizes = dict(get_backend().map(bc_job, [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents]))
+    (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes

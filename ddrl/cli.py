@@ -68,7 +68,7 @@ def cmd_distill(args):
     from ddrl.distill import DistillConfig, distill
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, labels=args.labels, seed=args.seed,
                         device=args.device, checkpoint_every=args.checkpoint_every)
-    ds = load_dataset(args.dataset)
+    ds = load_dataset(args.dataset, max_memory_mb=args.max_memory_mb)
     expert = None
     if args.expert:
         from ddrl.expert import load_expert
@@ -87,7 +87,7 @@ def cmd_run(args):
     for env in envs: check_expert(load_config(env, args.preset, overrides))   # every config is checked before any work
     root = Path(args.out) if args.out else Path("runs")
     runs = [run_pipeline(env, args.preset, root / Path(env).stem / args.preset, overrides, args.overwrite, args.executor,
-                         progress=not args.quiet) for env in envs]
+                         backend=args.backend, address=args.address, progress=not args.quiet) for env in envs]
     if args.env == "all":
         print(f"combined report: {write_combined_report(runs, root / 'all' / args.preset)}")
 
@@ -171,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--labels", default="auto", choices=["auto", "hard", "soft", "expert"], help="labels (default: auto)")
     d.add_argument("--out", required=True, help="run folder: data/ (the synthetic dataset), checkpoint, loss, frames.png")
     d.add_argument("--resume", action="store_true", help="continue the run in --out")
+    d.add_argument("--max-memory-mb", type=float, help="keep observations larger than this on disk, read in chunks (default: load them)")
     d.add_argument("--checkpoint-every", type=int, default=50, help="iterations between checkpoints (default: 50)")
     d.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     d.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
@@ -184,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="redo a run that exists (default: resume it)")
     r.add_argument("--executor", default="papermill", choices=["papermill", "inprocess"],
                    help="execute the notebooks (default; kept as run records) or call the stages directly")
+    r.add_argument("--backend", default="local", choices=["local", "ray"], help="where stage jobs run (default: local, in-process)")
+    r.add_argument("--address", help="Ray cluster address (--backend ray; default: start a local Ray instance)")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     r.set_defaults(func=cmd_run)
     tk = sub.add_parser("task", help="one-batch task distillation (PPMO)").add_subparsers(dest="task_command", required=True)

@@ -19,8 +19,8 @@ from tqdm.auto import tqdm
 __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'DATA_FILE',
            'METADATA_FILE', 'import_procgen', 'ProcgenSpec', 'Policy', 'RandomPolicy', 'policy_logits',
            'select_actions', 'frames_to_input', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect',
-           'play', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'atomic_dir', 'save_dataset',
-           'load_dataset', 'data_stage']
+           'play', 'play_gymnasium', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'atomic_dir',
+           'save_dataset', 'H5Frames', 'load_dataset', 'data_stage']
 
 # %% ../nbs/00_data.ipynb #bd2898ef
 PROCGEN_GAMES = ("bigfish", "bossfight", "caveflyer", "chaser", "climber", "coinrun", "dodgeball", "fruitbot",
@@ -106,8 +106,9 @@ def frames_to_input(frames,                     # uint8 `(n, H, W, C)` frames (n
                     dtype: torch.dtype = torch.float32, # the network's float type
                     channels_last: bool = False, # keep channels-last memory layout (no copy)
                    ) -> torch.Tensor:
-    "A float NCHW batch scaled to [0, 1] from uint8 NHWC frames."
+    "A float NCHW batch scaled to [0, 1] from uint8 NHWC frames (vector observations `(n, D)`: as floats)."
     x = torch.as_tensor(frames, device=device)
+    if x.ndim == 2: return x.to(dtype)
     x = x.to(dtype) / 255.0 if x.dtype == torch.uint8 else x.to(dtype)
     x = x.permute(0, 3, 1, 2)
     return x if channels_last else x.contiguous()
@@ -146,7 +147,7 @@ class OfflineDataset:
     soft_labels: np.ndarray | None = None  # (N, n_actions) action probabilities (synthetic datasets), optional
 
     def __post_init__(self):
-        self.observations = np.asarray(self.observations)
+        if not getattr(self.observations, "on_disk", False): self.observations = np.asarray(self.observations)
         self.episode_lengths = np.asarray(self.episode_lengths, dtype=np.int64).reshape(-1)
         self.rewards = np.asarray(self.rewards, dtype=np.float32).reshape(-1)
         self.terminations = np.asarray(self.terminations, dtype=bool).reshape(-1)
@@ -230,10 +231,26 @@ class OfflineDataset:
         if len(episodes) == 0: raise ValueError("select: no episodes selected")
         steps = np.concatenate([np.arange(s, s + n) for s, n in
                                 zip(self.episode_starts[episodes], self.episode_lengths[episodes])])
-        return OfflineDataset(self.observations[steps], self.actions[steps], self.rewards[steps],
+        obs = self.observations.take(steps) if getattr(self.observations, "on_disk", False) else self.observations[steps]
+        return OfflineDataset(obs, self.actions[steps], self.rewards[steps],
                               self.terminations[steps], self.truncations[steps], self.episode_lengths[episodes],
                               self.level_seeds[episodes], self.n_actions, dict(self.metadata),
                               None if self.soft_labels is None else self.soft_labels[steps])
+
+
+    @classmethod
+    def from_arrays(cls, observations,            # (N, H, W, C) uint8 frames or (N, D) vectors
+                    actions,                      # (N,) discrete actions
+                    rewards=None,                 # (N,) rewards (default: zeros)
+                    episode_lengths=None,         # steps per episode (default: one episode)
+                    n_actions: int | None = None, # size of the action space (default: max action + 1)
+                    metadata: dict | None = None) -> OfflineDataset:
+        "A dataset from numpy arrays (bring your own data); each episode ends in a termination."
+        n = len(actions)
+        lengths = np.asarray(episode_lengths if episode_lengths is not None else [n], dtype=np.int64)
+        term = np.zeros(n, bool); term[np.cumsum(lengths) - 1 if lengths.sum() == n else []] = True
+        return cls(observations, actions, np.zeros(n) if rewards is None else rewards, term, np.zeros(n, bool), lengths,
+                   n_actions=n_actions, metadata=dict(metadata or {}, source="numpy arrays"))
 
 # %% ../nbs/00_data.ipynb #98386f67
 def _quotas(n_episodes: int, n_envs: int) -> list[int]:
@@ -317,6 +334,24 @@ def play(policy: Policy,            # maps uint8 frames to action logits
     eps = run_episodes(policy, spec, n_episodes, greedy, record=False, progress=progress, desc=f"play {spec.game}", bar=bar)
     return dict(returns=np.array([e["ret"] for e in eps]), lengths=np.array([e["length"] for e in eps]),
                 level_seeds=np.array([e["level"] for e in eps]), greedy=greedy)
+
+
+def play_gymnasium(policy: Policy,       # maps observations to action logits
+                   env_id: str,          # a gymnasium id with discrete actions, e.g. `CartPole-v1`
+                   n_episodes: int,      # whole episodes (one per parallel environment: no selection bias)
+                   greedy: bool = False, # argmax actions instead of sampling
+                   seed: int = 0, max_steps: int = 100_000) -> dict:
+    "Returns of `n_episodes` episodes of `policy` in a gymnasium environment (for datasets of gymnasium tasks)."
+    import gymnasium as gym
+    env, rng = gym.make_vec(env_id, n_episodes, vectorization_mode="sync"), np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    returns, lengths, alive = np.zeros(n_episodes), np.zeros(n_episodes, int), np.ones(n_episodes, bool)
+    for _ in range(max_steps):
+        obs, rew, term, trunc, _ = env.step(select_actions(policy_logits(policy, obs), rng, greedy))
+        returns += rew * alive; lengths += alive; alive &= ~(term | trunc)
+        if not alive.any(): break
+    env.close()
+    return dict(returns=returns, lengths=lengths, greedy=greedy)
 
 # %% ../nbs/00_data.ipynb #7152ba93
 def top_percent(ds: OfflineDataset, # the dataset to filter
@@ -436,6 +471,57 @@ def save_dataset(ds: OfflineDataset,      # the dataset to write
     return path
 
 # %% ../nbs/00_data.ipynb #80bdae5f
+class H5Frames:
+    "Observations of a Minari-layout HDF5 file, read on demand: indexing returns numpy arrays."
+    on_disk = True
+    def __init__(self, file: str | Path, # the HDF5 file
+                 episodes: list[str],     # its episode groups, in dataset order
+                 lengths,                 # steps per episode
+                 index: np.ndarray | None = None): # the global steps this view holds (None: all)
+        self.file, self.episodes = Path(file), list(episodes)
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]])
+        self.index, self._f = index, None
+        d = self._h5()[self.episodes[0]]["observations"]
+        self.frame_shape, self.dtype = tuple(d.shape[1:]), d.dtype
+    def _h5(self):
+        if self._f is None: self._f = h5py.File(self.file, "r")
+        return self._f
+    def __getstate__(self): return {**self.__dict__, "_f": None}   # picklable (e.g. for Ray): reopens the file
+    def __len__(self): return len(self.index) if self.index is not None else int(self.lengths.sum())
+    @property
+    def shape(self) -> tuple: return (len(self), *self.frame_shape)
+    @property
+    def ndim(self) -> int: return 1 + len(self.frame_shape)
+    @property
+    def nbytes(self) -> int: return int(np.prod(self.shape)) * self.dtype.itemsize
+    def __array__(self, dtype=None, copy=None):
+        a = self[np.arange(len(self))]; return a if dtype is None else a.astype(dtype)
+    def take(self, steps) -> H5Frames:
+        "A view of some steps, still on disk."
+        steps = np.asarray(steps, dtype=np.int64)
+        return H5Frames(self.file, self.episodes, self.lengths, steps if self.index is None else self.index[steps])
+    def __getitem__(self, key) -> np.ndarray:
+        if isinstance(key, (int, np.integer)): return self[np.array([key])][0]
+        if isinstance(key, slice): idx = np.arange(len(self))[key]
+        else:
+            idx = np.asarray(key.cpu() if isinstance(key, torch.Tensor) else key)
+            idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.int64).reshape(-1)
+        if len(idx) and (idx.min() < -len(self) or idx.max() >= len(self)):
+            raise IndexError(f"{self.file}: step index out of range [0, {len(self)})")
+        idx = np.where(idx < 0, idx + len(self), idx)
+        steps = self.index[idx] if self.index is not None else idx
+        ep = np.searchsorted(self.starts, steps, side="right") - 1
+        out = np.empty((len(steps), *self.frame_shape), self.dtype)
+        f = self._h5()
+        for e in np.unique(ep):
+            where = np.flatnonzero(ep == e)
+            local, inverse = np.unique(steps[where] - self.starts[e], return_inverse=True)   # h5py wants increasing indices
+            out[where] = f[self.episodes[e]]["observations"][local][inverse]
+        return out
+    def __repr__(self): return f"H5Frames({self.file}, {self.shape}, {self.dtype})"
+
+# %% ../nbs/00_data.ipynb #bcefe917
 def _data_dir(path: Path) -> Path:
     "The folder holding `main_data.hdf5` and `metadata.json`, given the dataset folder, `data/` or the file."
     path = Path(path)
@@ -460,9 +546,11 @@ def _n_actions_from(meta: dict, where: Path) -> int | None:
     return int(space["n"])
 
 def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `main_data.hdf5`
+                 max_memory_mb: float | None = None, # observations larger than this stay on disk (`H5Frames`); None: $DDRL_MAX_MEMORY_MB or no cap
                 ) -> OfflineDataset:
-    "Read a dataset in Minari's HDF5 layout (ours or anyone's with discrete actions)."
+    "Read a dataset in Minari's HDF5 layout (ours or anyone's with discrete actions); large observations are read on demand."
     data = _data_dir(Path(path)); file = data / DATA_FILE
+    if max_memory_mb is None and os.environ.get("DDRL_MAX_MEMORY_MB"): max_memory_mb = float(os.environ["DDRL_MAX_MEMORY_MB"])
     meta = _read_metadata(data)
     n_actions = _n_actions_from(meta, data / METADATA_FILE)
     try: f = h5py.File(file, "r")
@@ -472,6 +560,10 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
     with f:
         names = sorted((k for k in f.keys() if k.startswith("episode_")), key=lambda k: int(k.split("_")[1]))
         if not names: raise ValueError(f"{file}: no episode_* groups found")
+        lazy = False
+        if max_memory_mb is not None:
+            nbytes = sum(f[n]["observations"].size * f[n]["observations"].dtype.itemsize for n in names if "observations" in f[n])
+            lazy = nbytes > max_memory_mb * 2 ** 20
         for name in names:
             g = f[name]
             try:
@@ -479,27 +571,31 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
                 if not isinstance(g.get("observations"), h5py.Dataset):
                     raise ValueError(f"{file}:{name}/observations: expected one array (Box space); "
                                      "dict/tuple observations are not supported")
-                obs = g["observations"][()]
+                obs = g["observations"]
+                obs = obs if lazy else obs[()]
             except KeyError as e:
                 raise ValueError(f"{file}:{name}: missing field {e}") from None
             except OSError as e:
                 raise ValueError(f"{file}:{name}: cannot be read (truncated or corrupt?): {e}") from None
             T = len(cols["actions"][-1])
-            if len(obs) == T + 1: obs = obs[:-1]   # Minari keeps the observation after the last step
-            if len(obs) != T:
+            n_obs = len(obs) - (len(obs) == T + 1)   # Minari keeps the observation after the last step
+            if n_obs == T and len(obs) == T + 1 and not lazy: obs = obs[:-1]
+            if n_obs != T:
                 raise ValueError(f"{file}:{name}: episode arrays disagree in length: {len(obs)} observations "
                                  f"for {T} actions (expected {T} or {T + 1})")
             act = cols["actions"][-1]
             if act.ndim != 1:
                 raise ValueError(f"{file}:{name}/actions: expected discrete actions of shape (T,), found {act.shape}")
-            cols["observations"].append(obs); lengths.append(T)
+            cols["observations"].append(None if lazy else obs); lengths.append(T)
             infos = g["infos"] if "infos" in g and isinstance(g["infos"], h5py.Group) else {}
             if "soft_labels" in infos: soft.append(infos["soft_labels"][()])
             if "level_seed" in infos: seeds.append(int(infos["level_seed"][0]))
             else: seeds.append(int(g.attrs.get("seed", -1)) if g.attrs.get("seed") is not None else -1)
     try:
         if soft and len(soft) != len(names): raise ValueError("soft_labels: present in some episodes but not all")
-        return OfflineDataset(*(np.concatenate(cols[k]) for k in cols), lengths, seeds, n_actions,
+        obs = H5Frames(file, names, lengths) if lazy else np.concatenate(cols.pop("observations"))
+        cols.pop("observations", None)
+        return OfflineDataset(obs, *(np.concatenate(cols[k]) for k in cols), lengths, seeds, n_actions,
                               meta.get("ddrl") or {k: v for k, v in meta.items()
                                                    if k not in ("observation_space", "action_space")},
                               np.concatenate(soft) if soft else None)

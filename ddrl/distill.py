@@ -20,7 +20,7 @@ from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 # %% auto #0
 __all__ = ['METHODS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients',
            'squared_l2', 'layerwise_cosine', 'features', 'mean_embedding_loss', 'DistillConfig', 'distill',
-           'save_synthetic', 'plot_frames', 'random_real_frames', 'distill_stage']
+           'save_synthetic', 'plot_frames', 'random_real_frames', 'distill_job', 'distill_stage']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -47,8 +47,12 @@ class SyntheticSet(nn.Module):
                  n_actions: int,                  # size of the action space
                  soft: bool = False,              # learnable soft labels (logits) instead of fixed actions
                  student_lr: float | None = None, # learnable student learning rate, initial value (None: not learned)
-                 label_init: torch.Tensor | None = None): # initial label logits (N, A) for soft labels
+                 label_init: torch.Tensor | None = None, # initial label logits (N, A) for soft labels
+                 bounds: tuple | None = None):    # (low, high) kept by `clamp_` (None: frames, 0-255 pixels)
         super().__init__()
+        self.image = frames.ndim == 4            # frames (pixel units, inputs scaled by 1/255) or vectors (used as they are)
+        low, high = bounds if bounds is not None else (0.0, 255.0)
+        self.register_buffer("low", torch.as_tensor(low, dtype=torch.float32)); self.register_buffer("high", torch.as_tensor(high, dtype=torch.float32))
         self.frames = nn.Parameter(frames.float().clone())
         self.register_buffer("actions", actions.long().clone())
         self.n_actions, self.soft = n_actions, soft
@@ -59,8 +63,8 @@ class SyntheticSet(nn.Module):
     def __len__(self): return len(self.frames)
     @property
     def inputs(self) -> torch.Tensor:
-        "Frames as networks see them: floats in [0, 1], NHWC."
-        return self.frames / 255.0
+        "Frames as networks see them: floats in [0, 1], NHWC (vectors: unchanged)."
+        return self.frames / 255.0 if self.image else self.frames
     @property
     def targets(self) -> torch.Tensor:
         "Hard actions, or soft-label probabilities."
@@ -71,8 +75,8 @@ class SyntheticSet(nn.Module):
         return None if self.log_lr is None else float(self.log_lr.clamp(math.log(1e-5), math.log(1.0)).exp())
     @torch.no_grad()
     def clamp_(self):
-        "Keep frames in the valid pixel range and the learning rate in [1e-5, 1]."
-        self.frames.clamp_(0, 255)
+        "Keep frames in the valid pixel range (vectors: in the real data's range) and the learning rate in [1e-5, 1]."
+        self.frames.copy_(torch.maximum(torch.minimum(self.frames, self.high), self.low))
         if self.log_lr is not None: self.log_lr.clamp_(math.log(1e-5), math.log(1.0))
     def class_index(self) -> list[torch.Tensor]:
         "Indices of the frames of each action (by their initial, balanced hard labels)."
@@ -80,7 +84,7 @@ class SyntheticSet(nn.Module):
     def to_dataset(self, metadata: dict | None = None) -> OfflineDataset:
         "An `OfflineDataset` (uint8 frames, rounded) that BC trains on unchanged; soft labels kept."
         with torch.no_grad():
-            frames = self.frames.detach().round().clamp(0, 255).to(torch.uint8).cpu().numpy()
+            frames = (self.frames.detach().round().clamp(0, 255).to(torch.uint8) if self.image else self.frames.detach().float()).cpu().numpy()
             soft = self.targets.detach().cpu().numpy() if self.soft else None
             actions = soft.argmax(-1) if self.soft else self.actions.cpu().numpy()
         n = len(frames); meta = dict(metadata or {}); meta.setdefault("synthetic", True)
@@ -94,7 +98,7 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
                    student_lr: float | None = None, # learnable student lr (initial value), or None
                    seed: int = 0) -> SyntheticSet:
     "A class-balanced `SyntheticSet` initialised from real frames (warns about missing or scarce actions)."
-    if ds.observations.ndim != 4: raise ValueError(f"distillation needs image frames (N, H, W, C), found {ds.observations.shape}")
+    if ds.observations.ndim not in (2, 4): raise ValueError(f"distillation needs frames (N, H, W, C) or vectors (N, D), found {ds.observations.shape}")
     available = np.bincount(ds.actions, minlength=ds.n_actions)
     counts = balanced_counts(available, size)
     missing = np.flatnonzero(available == 0)
@@ -104,7 +108,17 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
                                   f"({available[scarce].tolist()}): each real frame is used once")
     rng = np.random.default_rng(seed)
     idx = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False) for a, c in enumerate(counts) if c])
-    return SyntheticSet(torch.from_numpy(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft, student_lr)
+    bounds = None if ds.observations.ndim == 4 else _vector_bounds(ds.observations)
+    return SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft, student_lr,
+                        bounds=bounds)
+
+def _vector_bounds(obs, chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
+    "Per-feature min and max of vector observations, read in chunks (they may be on disk)."
+    lo, hi = None, None
+    for s in range(0, len(obs), chunk):
+        x = np.asarray(obs[s:s + chunk], dtype=np.float32)
+        lo = x.min(0) if lo is None else np.minimum(lo, x.min(0)); hi = x.max(0) if hi is None else np.maximum(hi, x.max(0))
+    return torch.from_numpy(lo), torch.from_numpy(hi)
 
 # %% ../nbs/03_distill.ipynb #e59ca0e3
 def _policy_params(net: nn.Module) -> dict:
@@ -194,7 +208,7 @@ class DistillConfig:
     outer_loop: int = 10         # dc: matches per fresh student
     inner_steps: int = 50        # dc: student SGD steps on the synthetic data between matches
     inner_lr: float = 0.01       # dc: student learning rate in the inner steps
-    student: str = "cnn"         # dc, dm: the student architecture
+    student: str = "auto"        # dc, dm: the student architecture (auto: the paper's CNN for frames, an MLP for vectors)
     seed: int = 0                # seeds the initial frames, students and real batches
     device: str = "cpu"
     checkpoint_every: int = 50   # iterations between checkpoints
@@ -220,7 +234,8 @@ def _real_batches(ds, rng, per_class, device) -> dict[int, torch.Tensor]:
     for a in np.unique(ds.actions):
         idx = np.flatnonzero(ds.actions == a)
         pick = rng.choice(idx, min(per_class, len(idx)), replace=False)
-        out[int(a)] = torch.as_tensor(ds.observations[pick], device=device).float() / 255.0
+        x = torch.as_tensor(ds.observations[pick], device=device)
+        out[int(a)] = x.float() / 255.0 if x.dtype == torch.uint8 and x.ndim == 4 else x.float()
     return out
 
 def distill(ds: OfflineDataset,           # the real (offline) dataset
@@ -270,7 +285,7 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
             value = loss.item()
         else:
             torch.manual_seed(cfg.seed * 1_000_003 + it)
-            net = make_student(cfg.student, ds.n_actions).to(device)
+            net = make_student(cfg.student, ds.n_actions, tuple(ds.observations.shape[1:])).to(device)
             if cfg.method == "dm":
                 loss = mean_embedding_loss(net, syn, _real_batches(ds, rng, cfg.real_per_class, device))
                 opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_()
@@ -315,8 +330,9 @@ def save_synthetic(syn: SyntheticSet, out: str | Path, cfg: DistillConfig, sourc
     tmp.rmdir()
     hist = getattr(syn, "history", [])
     (out / "loss.csv").write_text("iteration,loss\n" + "".join(f"{i + 1},{v}\n" for i, v in enumerate(hist)))
-    fig = plot_frames(syn.to_dataset()); fig.savefig(out / "frames.png", dpi=80)
-    import matplotlib.pyplot as plt; plt.close(fig)
+    if syn.image:   # a grid of frames with their labels (vectors have no picture)
+        fig = plot_frames(syn.to_dataset()); fig.savefig(out / "frames.png", dpi=80)
+        import matplotlib.pyplot as plt; plt.close(fig)
     return out
 
 def plot_frames(ds: OfflineDataset, per_action: int = 4, title: str = ""):
@@ -347,26 +363,33 @@ def random_real_frames(ds: OfflineDataset, # the real dataset
                           n_actions=ds.n_actions, metadata=dict(source=ds.metadata, picked=f"{n} frames at random, seed {seed}"))
 
 # %% ../nbs/03_distill.ipynb #faddf51e
-def distill_stage(out: Path, run: Path, cfg) -> dict:
-    "Pipeline stage: synthetic sets and their students in `out/<method>`, random-real-frame students in `out/real-random`."
+def _student_config(cfg) -> BCConfig: return BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
+
+def distill_job(out: Path, run: Path, cfg, method: str) -> tuple[str, int]:
+    "One job of the distillation stage: `method`'s synthetic set and its students (`real-random`: students on random real frames)."
     from ddrl.expert import load_expert
     out, run = Path(out), Path(run)
-    ds = load_dataset(run / "data" / "dataset")
-    expert = load_expert(run / "expert", device=cfg.torch_device)
-    student = BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
+    ds = load_dataset(run / "data" / "dataset"); student = _student_config(cfg)
     size = min(cfg.synthetic_size, len(ds))
-    real = random_real_frames(ds, size, cfg.seed)
-    save_students(train_students(real, student, cfg.student_seeds, desc=f"real {size} (random)"), out / "real-random",
-                  seeds=cfg.student_seeds, overwrite=True, info=dict(method=f"Real {size} (random)", frames=size, config=asdict(student)))
-    sizes = {f"Real {size} (random)": size}
-    for method in cfg.methods:
-        its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
-        dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop, inner_steps=cfg.dc_inner_steps,
-                             seed=cfg.seed, device=cfg.torch_device)
-        done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
-        syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
-        save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"), out / method / "students",
-                      seeds=cfg.student_seeds, overwrite=True, info=dict(method=method, frames=size, config=asdict(student)))
-        sizes[method] = size
-    (out / "sizes.json").write_text(json.dumps(sizes, indent=1))
+    if method == "real-random":
+        real = random_real_frames(ds, size, cfg.seed); name = f"Real {size} (random)"
+        save_students(train_students(real, student, cfg.student_seeds, desc=name), out / "real-random", seeds=cfg.student_seeds,
+                      overwrite=True, info=dict(method=name, frames=size, config=asdict(student)))
+        return name, size
+    its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
+    dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop, inner_steps=cfg.dc_inner_steps,
+                         seed=cfg.seed, device=cfg.torch_device)
+    done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
+    expert = load_expert(run / "expert", device=cfg.torch_device)
+    syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
+    save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"), out / method / "students",
+                  seeds=cfg.student_seeds, overwrite=True, info=dict(method=method, frames=size, config=asdict(student)))
+    return method, size
+
+def distill_stage(out: Path, run: Path, cfg) -> dict:
+    "Pipeline stage: synthetic sets and their students in `out/<method>`, random-real-frame students in `out/real-random` (one job each)."
+    from ddrl.pipeline import get_backend
+    jobs = [dict(out=out, run=run, cfg=cfg, method=m) for m in ["real-random", *cfg.methods]]
+    sizes = dict(get_backend().map(distill_job, jobs))
+    (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes

@@ -17,7 +17,8 @@ from .data import ProcgenSpec, RandomPolicy, collect, play, summarize
 # %% auto #0
 __all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'paper_value', 'EvalSpec',
            'evaluate_policies', 'aggregate', 'evaluate_methods', 'results_frame', 'paper_table', 'to_markdown',
-           'table_caption', 'dataset_size_table', 'plot_id_ood', 'save_results', 'load_results', 'eval_stage']
+           'table_caption', 'dataset_size_table', 'plot_id_ood', 'save_results', 'load_results', 'run_methods',
+           'eval_job', 'eval_stage']
 
 # %% ../nbs/04_eval.ipynb #6f29c0a6
 PAPER_METHODS = ("Expert", "BC 10%", "BC 25%", "BC 40%", "BC 100%", "Synthetic")
@@ -185,24 +186,37 @@ def load_results(path: str | Path) -> dict:
                                                      for m, splits in d["returns"].items()})
 
 # %% ../nbs/04_eval.ipynb #011da732
-def eval_stage(out: Path, run: Path, cfg) -> dict:
-    "Pipeline stage: every method of the run evaluated ID and OOD; returns, tables, sizes and figures in `out`."
-    import matplotlib.pyplot as plt
+def run_methods(run: Path, cfg) -> dict:
+    "Every method of a finished run, in report order: name -> (kind, path) with kind `random`, `expert` or `students`."
+    run = Path(run)
+    methods = {"Random": ("random", None), "Expert": ("expert", run / "expert")}
+    for p in cfg.percents: methods[f"BC {p:g}%"] = ("students", run / "bc" / f"bc-{p:g}")
+    real = json.loads((run / "distill" / "real-random" / "students.json").read_text())["info"]["method"]
+    methods[real] = ("students", run / "distill" / "real-random")
+    for m in cfg.methods: methods[m] = ("students", run / "distill" / m / "students")
+    return methods
+
+def eval_job(spec: EvalSpec, kind: str, path, modes: tuple, device: str = "cpu", name: str = "") -> dict:
+    "One job of the evaluation stage: one method's policies, every split and action mode."
     from ddrl.expert import load_expert
     from ddrl.bc import load_students
+    policies = [RandomPolicy()] if kind == "random" else [load_expert(path, device)] if kind == "expert" else load_students(path, device)
+    return evaluate_policies(policies, spec, modes=modes, desc=name)
+
+def eval_stage(out: Path, run: Path, cfg) -> dict:
+    "Pipeline stage: every method of the run evaluated ID and OOD (one job each); returns, tables, sizes and figures in `out`."
+    import matplotlib.pyplot as plt
+    from ddrl.pipeline import get_backend
     out, run = Path(out), Path(run)
-    dev = cfg.torch_device
-    methods = {"Random": [RandomPolicy()], "Expert": [load_expert(run / "expert", device=dev)]}
-    for p in cfg.percents: methods[f"BC {p:g}%"] = load_students(run / "bc" / f"bc-{p:g}", dev)
-    real = json.loads((run / "distill" / "real-random" / "students.json").read_text())["info"]["method"]
-    methods[real] = load_students(run / "distill" / "real-random", dev)
-    for m in cfg.methods: methods[m] = load_students(run / "distill" / m / "students", dev)
     spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.num_envs, cfg.seed + 1)
-    results = evaluate_methods(methods, spec, modes=("sampled", "greedy") if cfg.greedy else ("sampled",))
+    modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
+    methods = run_methods(run, cfg)
+    jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n) for n, (k, p) in methods.items()]
+    results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs))))
     save_results(results, out / "results")
     (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
     sizes = {**json.loads((run / "bc" / "sizes.json").read_text()), **json.loads((run / "distill" / "sizes.json").read_text())}
     (out / "dataset_sizes.json").write_text(json.dumps(sizes, indent=1))
-    for mode in results["returns"]["Random"]["id"]:
+    for mode in modes:
         fig = plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png"); plt.close(fig)
     return results

@@ -16,8 +16,9 @@ from .data import PROCGEN_GAMES
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'load_config',
            'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest', 'read_manifest', 'stage_done',
-           'run_stage', 'notebook_stage', 'check_expert', 'prepare_run', 'run_pipeline', 'distilled_vs_real',
-           'report_sections', 'write_report', 'write_combined_report']
+           'run_stage', 'notebook_stage', 'LocalBackend', 'RayBackend', 'set_backend', 'get_backend', 'check_expert',
+           'prepare_run', 'run_pipeline', 'distilled_vs_real', 'report_sections', 'write_report',
+           'write_combined_report']
 
 # %% ../nbs/06_pipeline.ipynb #02979793
 @dataclass
@@ -219,6 +220,48 @@ def notebook_stage(name: str,               # the stage this notebook does
     for s in STAGE_NAMES[: STAGE_NAMES.index(name)]: run_stage(run, s, cfg)
     return run_stage(run, name, cfg)
 
+# %% ../nbs/06_pipeline.ipynb #7a7429c5
+class LocalBackend:
+    "Runs jobs one after another in this process."
+    name = "local"
+    def map(self, fn: Callable, jobs: list[dict]) -> list:
+        "`[fn(**job) for job in jobs]`."
+        return [fn(**job) for job in jobs]
+
+class RayBackend:
+    "Runs jobs as Ray tasks (one CPU each, optionally GPUs) on a local Ray instance or an existing cluster."
+    name = "ray"
+    def __init__(self, address: str | None = None, # None: start a local instance; `auto`, `ray://host:10001`, or a GCS address
+                 num_cpus: int | None = None):      # CPUs of a local instance (None: all)
+        try: import ray
+        except ImportError: raise ImportError("--backend ray needs Ray: pip install -e '.[ray]'") from None
+        if not ray.is_initialized():
+            ray.init(address=address, num_cpus=num_cpus if address is None else None, ignore_reinit_error=True,
+                     log_to_driver=False, include_dashboard=False, configure_logging=False)
+        self.address = ray.get_runtime_context().gcs_address
+        self.gpus = float(os.environ.get("DDRL_RAY_GPUS_PER_JOB", 0))
+    def map(self, fn: Callable, jobs: list[dict]) -> list:
+        "Every job as a Ray task; results in job order."
+        import ray
+        remote = ray.remote(num_cpus=1, num_gpus=self.gpus)(fn)
+        return ray.get([remote.remote(**job) for job in jobs])
+
+_BACKEND = None
+def set_backend(name: str = "local", # `local` or `ray`
+                address: str | None = None, num_cpus: int | None = None):
+    "Choose where stage jobs run (also for notebooks executed from here: through environment variables)."
+    global _BACKEND
+    if name == "local": _BACKEND = LocalBackend()
+    elif name == "ray": _BACKEND = RayBackend(address, num_cpus); os.environ["DDRL_RAY_ADDRESS"] = _BACKEND.address
+    else: raise ConfigError(f"backend must be local or ray, found {name!r}")
+    os.environ["DDRL_BACKEND"] = name
+    return _BACKEND
+
+def get_backend():
+    "The backend chosen by `set_backend` (or by the environment of a notebook kernel); `local` by default."
+    if _BACKEND is None: set_backend(os.environ.get("DDRL_BACKEND", "local"), os.environ.get("DDRL_RAY_ADDRESS"))
+    return _BACKEND
+
 # %% ../nbs/06_pipeline.ipynb #4ed200de
 def check_expert(cfg: RunConfig):
     "Fail now, with a clear error, if the run's expert cannot be found."
@@ -263,15 +306,19 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
                  overwrite: bool = False,       # replace an existing run folder
                  executor: str = "papermill",   # `papermill` (executed notebooks kept) or `inprocess`
                  stages: tuple = STAGE_NAMES,   # stop after the last of these (all by default)
+                 backend: str | None = None,    # where stage jobs run: `local` or `ray` (None: as set before)
+                 address: str | None = None,    # Ray address (backend `ray`; None: a local instance)
                  progress: bool = True, log: Callable = print) -> Path:
     "Run (or resume) the pipeline for one environment; returns the run folder with its report."
     if executor not in ("papermill", "inprocess"): raise ConfigError(f"executor must be papermill or inprocess, found {executor!r}")
+    if backend is not None and backend not in ("local", "ray"): raise ConfigError(f"backend must be local or ray, found {backend!r}")
     cfg = load_config(env, preset, overrides)
     run, manifest = prepare_run(cfg, preset, out or Path("runs") / cfg.game / preset, overwrite)
     todo = [s for s in STAGES if s.name in stages]
     if all(stage_done(run, s.name) for s in todo) and (run / "report.md").exists():
         log(f"{run}: finished run, nothing to do (pass --overwrite to redo it); report: {run / 'report.md'}")
         return run
+    if backend is not None: set_backend(backend, address)
     if manifest["stages"]: log(f"{run}: resuming; finished stages: {', '.join(n for n in STAGE_NAMES if stage_done(run, n)) or 'none'}")
     for i, stage in enumerate(todo):
         if stage_done(run, stage.name): continue
@@ -280,7 +327,7 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
         if executor == "papermill": _execute_notebook(stage, run, progress)
         else: run_stage(run, stage.name, cfg)
         seconds = round(time.time() - t0, 1)
-        manifest["stages"][stage.name] = dict(status="done", seconds=seconds, started=started, executor=executor,
+        manifest["stages"][stage.name] = dict(status="done", seconds=seconds, started=started, executor=executor, backend=get_backend().name,
                                               notebook=f"notebooks/{stage.notebook}.ipynb" if executor == "papermill" else None)
         write_json(run / "manifest.json", manifest)
         log(f"      {stage.name} done in {seconds:.0f} s")

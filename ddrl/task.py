@@ -21,7 +21,7 @@ __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TA
            'INITS', 'CURVE_COLUMNS', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND', 'make_task_env', 'task_spaces',
            'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss', 'stepped_learners', 'PPMOConfig',
            'Critic', 'rollout', 'init_states', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve',
-           'plot_task_curve', 'plot_batch', 'evaluate_batch']
+           'plot_task_curve', 'plot_batch', 'evaluate_batch', 'robustness', 'robustness_markdown']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -469,3 +469,28 @@ def evaluate_batch(batch: SyntheticBatch, env_name: str, # the batch and its tas
         returns += rew * alive; alive &= ~(term | trunc)
         if not alive.any(): break
     return returns
+
+# %% ../nbs/05_task.ipynb #5a97f57c
+def robustness(batch: SyntheticBatch, env_name: str, learners: int = 50, greedy: bool = False,
+               inits=INITS, widths=(32, 64, 128, 256), depths=(1, 2, 3, 4), seed: int = 10_000) -> list[dict]:
+    "Mean and std return of fresh learners after one step, per initialisation and per (width, depth)."
+    rows = []
+    for init in inits:
+        r = evaluate_batch(batch, env_name, learners, greedy, init=init, seed=seed)
+        rows.append(dict(init=init, width=64, depth=2, mean=float(r.mean()), std=float(r.std())))
+    for w in widths:
+        for d in depths:
+            r = evaluate_batch(batch, env_name, learners, greedy, width=w, depth=d, seed=seed)
+            rows.append(dict(init="orthogonal", width=w, depth=d, mean=float(r.mean()), std=float(r.std())))
+    return rows
+
+def robustness_markdown(rows: list[dict]) -> str:
+    "The robustness rows as two markdown tables: initialisations, and width x depth."
+    inits = [r for r in rows if r["width"] == 64 and r["depth"] == 2]
+    out = ["| initialisation | return |", "|---|---|"] + [f"| {r['init']} | {r['mean']:.0f} +- {r['std']:.0f} |" for r in inits]
+    grid = [r for r in rows if r["init"] == "orthogonal"]
+    widths, depths = sorted({r["width"] for r in grid}), sorted({r["depth"] for r in grid})
+    cell = {(r["width"], r["depth"]): f"{r['mean']:.0f} +- {r['std']:.0f}" for r in grid}
+    out += ["", "| width \\ depth | " + " | ".join(map(str, depths)) + " |", "|---|" + "---|" * len(depths)]
+    out += [f"| {w} | " + " | ".join(cell.get((w, d), "") for d in depths) + " |" for w in widths]
+    return "\n".join(out)

@@ -47,7 +47,8 @@ def test_percentile_bc_uses_top_episodes():
 def test_bad_bc_config():
     with pytest.raises(ValueError, match="loss must be 'ce' or 'mse'"): BCConfig(loss="l1")
     with pytest.raises(ValueError, match="steps must be >= 1"): BCConfig(steps=0)
-    with pytest.raises(ValueError, match="unknown student 'mlp'"): make_student("mlp")
+    with pytest.raises(ValueError, match="unknown student 'rnn'"): make_student("rnn")
+    with pytest.raises(ValueError, match="student 'mlp' needs vector observations"): make_student("mlp", 15, (64, 64, 3))
     with pytest.raises(ValueError, match="at least one student"): train_students(colour_task(), BCConfig(steps=1), seeds=[], progress=False)
 
 def test_students_round_trip(tmp_path):

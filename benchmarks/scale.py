@@ -1,0 +1,68 @@
+"""Scale-out and bring-your-own-data benchmarks, measured side by side in one run.
+
+1. The pipeline's grid of jobs (bigfish, a small preset: 4 BC datasets, 3 distillation methods + random real frames,
+   9 evaluated methods) in-process vs on a local Ray instance with 2 workers: wall time of the BC, distillation and
+   evaluation stages (Ray's start-up reported apart), and a check that both give the same returns.
+2. Peak memory (RSS) of distilling (expert-gm: every real frame goes through the expert) a dataset whose frames
+   are larger than a memory cap: loaded whole vs kept on disk and read in chunks (`max_memory_mb`).
+Usage: python benchmarks/scale.py [--frames 30000] [--cap-mb 64]
+"""
+import argparse, multiprocessing as mp, resource, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+
+GRID = dict(expert_episodes=8, num_envs=8, n_students=2, bc_steps=40, bc_batch=32, synthetic_size=30, distill_iterations=10,
+            dc_iterations=1, dc_outer_loop=2, dc_inner_steps=5, syn_steps=30, eval_episodes=16, greedy=False)
+
+def grid(tmp: Path):
+    from ddrl.pipeline import run_pipeline, read_manifest, set_backend
+    from ddrl.eval import load_results
+    quiet = dict(executor="inprocess", progress=False, log=lambda s: None, overrides=GRID)
+    out = {}
+    for backend in ("local", "ray"):
+        t0 = time.perf_counter()
+        if backend == "ray": set_backend("ray", num_cpus=2)
+        startup = time.perf_counter() - t0
+        run = run_pipeline("bigfish", "ci", out=tmp / backend, backend=backend, **quiet)
+        st = read_manifest(run)["stages"]
+        out[backend] = (sum(st[s]["seconds"] for s in ("bc", "distill", "eval")), startup, load_results(run / "eval" / "results"))
+    a, b = out["local"][2]["returns"], out["ray"][2]["returns"]
+    same = all(np.array_equal(a[m][s][k], b[m][s][k]) for m in a for s in a[m] for k in a[m][s])
+    print(f"grid: bigfish, {len(a)} methods; stages bc + distill + eval: in-process {out['local'][0]:.1f} s, "
+          f"Ray with 2 workers {out['ray'][0]:.1f} s -> {out['local'][0] / out['ray'][0]:.2f}x "
+          f"(Ray start-up {out['ray'][1]:.1f} s not included); identical returns: {same}")
+
+def distill_child(path, cap, q):
+    import torch
+    from ddrl.data import load_dataset
+    from ddrl.distill import DistillConfig, distill
+    from ddrl.expert import load_expert
+    t = time.perf_counter()
+    ds = load_dataset(path, max_memory_mb=cap)
+    distill(ds, DistillConfig("expert-gm", size=150, iterations=2), load_expert("bigfish"), progress=False)
+    q.put((time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, getattr(ds.observations, "on_disk", False)))
+
+def memory(tmp: Path, frames: int, cap: float):
+    episodes = max(1, frames // 22)    # the writer's episodes have 5-39 steps
+    subprocess.run([sys.executable, str(Path(__file__).parents[1] / "tests" / "byod_writer.py"), str(tmp / "big"), "--kind", "image",
+                    "--episodes", str(episodes)], check=True, capture_output=True)
+    from ddrl.data import load_dataset
+    n = len(load_dataset(tmp / "big", max_memory_mb=0).actions)
+    size_mb = n * 64 * 64 * 3 / 2 ** 20
+    ctx = mp.get_context("spawn")
+    for label, c in (("loaded whole", None), (f"on disk, cap {cap:g} MB", cap)):
+        q = ctx.Queue(); p = ctx.Process(target=distill_child, args=(tmp / "big", c, q)); p.start(); secs, rss, lazy = q.get(); p.join()
+        print(f"distil {n} frames ({size_mb:.0f} MB of uint8 frames), expert-gm 150 frames x 2 iterations, {label:22s}: "
+              f"peak RSS {rss:6.0f} MB, {secs:5.1f} s (observations on disk: {lazy})")
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--frames", type=int, default=30000); p.add_argument("--cap-mb", type=float, default=64)
+    a = p.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        grid(tmp); memory(tmp, a.frames, a.cap_mb)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"The pipeline's grid of jobs on a local Ray instance gives the same numbers as in-process."
+import numpy as np, pytest
+from ddrl.eval import load_results
+from ddrl.pipeline import run_pipeline, read_manifest, set_backend
+
+ray = pytest.importorskip("ray", reason="the `ray` extra is not installed (CI installs it with .[dev])")
+
+def test_ray_grid_equals_in_process(tmp_path):
+    kw = dict(executor="inprocess", progress=False, log=lambda s: None, overrides=dict(percents=[10, 25, 100]))
+    try:
+        local = run_pipeline("jumper", "ci", out=tmp_path / "local", backend="local", **kw)
+        on_ray = run_pipeline("jumper", "ci", out=tmp_path / "ray", backend="ray", **kw)
+        assert ray.is_initialized() and ray.cluster_resources().get("CPU", 0) >= 1
+    finally:
+        set_backend("local")
+        if ray.is_initialized(): ray.shutdown()
+    assert {s["backend"] for s in read_manifest(on_ray)["stages"].values()} == {"ray"}
+    assert {s["backend"] for s in read_manifest(local)["stages"].values()} == {"local"}
+    a, b = load_results(local / "eval" / "results"), load_results(on_ray / "eval" / "results")
+    assert list(a["returns"]) == list(b["returns"]) and len(a["returns"]) == 2 + 3 + 1 + 3   # random, expert, 3 BC, real, 3 distilled
+    for method, splits in a["returns"].items():
+        for split, modes in splits.items():
+            for mode, r in modes.items():
+                assert np.array_equal(r, b["returns"][method][split][mode]), (method, split, mode)
+    assert (local / "report.md").read_text().split("### Stage timings")[0] == (on_ray / "report.md").read_text().split("### Stage timings")[0]
