@@ -5,13 +5,15 @@ The published loop, per iteration: for each of the 15 actions, draw 16 real fram
 the BC-loss (MSE on probabilities) gradient at the expert on them and on that action's synthetic frames,
 add the squared L2 of the difference; then one SGD step (lr 0.1, momentum 0.5) on the frames.
 `expert-gm` computes the same expected objective with the real class gradients precomputed once and the
-15 synthetic passes batched into one vmapped call.
+15 synthetic passes batched into one vmapped call, in channels-last layout; `expert-gm+bf16` also runs the
+synthetic side under bfloat16 autocast (AMX on this CPU).
 Per-iteration time = (time of a run of 1 + N iterations - time of a run of 1) / N, after a warm-up run,
 so one-off work (dc: N = 1) is reported separately.
-Usage: python benchmarks/distill_speed.py [--iterations 3] [--arch impala] [--frames 150] [--real 6000]
+Usage: python benchmarks/distill_speed.py [--iterations 3] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm dm]
 """
-import argparse, multiprocessing as mp, resource, time
+import argparse, copy, multiprocessing as mp, resource, time
 import numpy as np, torch
+from dataclasses import replace
 from ddrl.data import OfflineDataset
 from ddrl.distill import (DistillConfig, distill, init_synthetic, _policy_params, _loss_fn, squared_l2)
 from ddrl.expert import make_expert_net
@@ -22,8 +24,9 @@ def dataset(n, seed=0):
                           np.r_[np.zeros(n - 1), 1], np.zeros(n), [n], n_actions=15)
 
 def published_loop(ds, expert, frames, iterations, seed=0):
-    "The published loop, re-created: 15 per-class passes over 16 fresh real frames plus the synthetic ones."
+    "The published loop, re-created: 15 per-class passes over 16 fresh real frames plus the synthetic ones (NCHW, as the original)."
     syn = init_synthetic(ds, frames, seed=seed)
+    expert = copy.deepcopy(expert); expert.channels_last = False   # the original's plain PyTorch layout
     opt = torch.optim.SGD([syn.frames], lr=0.1, momentum=0.5); rng = np.random.default_rng(seed)
     params = {k: v.clone().requires_grad_() for k, v in _policy_params(expert).items()}
     f = _loss_fn(expert, "mse")
@@ -40,8 +43,9 @@ def child(name, args, q):
     torch.manual_seed(0); torch.set_num_threads(args.threads)
     ds, expert = dataset(args.real), make_expert_net(args.arch).eval()
     cfg = lambda m, it: DistillConfig(m, size=args.frames, iterations=it, outer_loop=args.outer_loop, inner_steps=args.inner_steps)
+    method, precision = (name.split("+") + ["fp32"])[:2]
     run = (lambda it: published_loop(ds, expert, args.frames, it)) if name == "published" else \
-          (lambda it: distill(ds, cfg(name, it), expert, progress=False))
+          (lambda it: distill(ds, replace(cfg(method, it), precision=precision), expert, progress=False))
     n = 1 if name == "dc" else args.iterations            # dc's outer iterations take a minute each here
     run(1)                                                 # warm-up: allocator, oneDNN kernels
     t = time.perf_counter(); run(1); one = time.perf_counter() - t          # one-off work (e.g. class means) + 1 iteration
@@ -55,11 +59,12 @@ def main():
     p.add_argument("--frames", type=int, default=150); p.add_argument("--real", type=int, default=6000)
     p.add_argument("--outer-loop", type=int, default=10); p.add_argument("--inner-steps", type=int, default=50)
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
+    p.add_argument("--methods", nargs="+", default=["expert-gm", "expert-gm+bf16", "dc", "dm"], help="besides the published loop")
     a = p.parse_args()
     print(f"{a.frames} synthetic frames, {a.real} real frames, expert {a.arch}, {a.threads} threads; "
           f"dc: {a.outer_loop} matches x {a.inner_steps} inner steps per outer iteration")
     ctx = mp.get_context("spawn"); res = {}
-    for name in ("published", "expert-gm", "dc", "dm"):
+    for name in ["published", *a.methods]:
         q = ctx.Queue(); pr = ctx.Process(target=child, args=(name, a, q)); pr.start(); r = q.get(); pr.join(); res[name] = r
     base = res["published"][1]
     print(f"{'method':10s} {'s/iter':>8s} {'iter/s':>8s} {'vs published':>13s} {'one-off s':>10s} {'peak RSS MB':>12s}")

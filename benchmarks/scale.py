@@ -17,20 +17,22 @@ GRID = dict(expert_episodes=8, num_envs=8, n_students=2, bc_steps=40, bc_batch=3
 def grid(tmp: Path):
     from ddrl.pipeline import run_pipeline, read_manifest, set_backend
     from ddrl.eval import load_results
-    quiet = dict(executor="inprocess", progress=False, log=lambda s: None, overrides=GRID)
     out = {}
-    for backend in ("local", "ray"):
+    for label, backend, threads in (("in-process, 2 threads", "local", 0), ("in-process, 1 thread", "local", 1), ("Ray, 2 workers x 1 thread", "ray", 1)):
         t0 = time.perf_counter()
         if backend == "ray": set_backend("ray", num_cpus=2)
         startup = time.perf_counter() - t0
-        run = run_pipeline("bigfish", "ci", out=tmp / backend, backend=backend, **quiet)
+        run = run_pipeline("bigfish", "ci", out=tmp / label.replace(" ", "_"), backend=backend, executor="inprocess", progress=False,
+                           log=lambda s: None, overrides=dict(GRID, threads=threads))
         st = read_manifest(run)["stages"]
-        out[backend] = (sum(st[s]["seconds"] for s in ("bc", "distill", "eval")), startup, load_results(run / "eval" / "results"))
-    a, b = out["local"][2]["returns"], out["ray"][2]["returns"]
+        out[label] = (sum(st[s]["seconds"] for s in ("bc", "distill", "eval")), startup, load_results(run / "eval" / "results")["returns"])
+    base = out["in-process, 2 threads"][0]
+    for label, (secs, startup, _) in out.items():
+        print(f"grid (bigfish, {len(out[label][2])} methods), stages bc + distill + eval, {label:26s}: {secs:6.1f} s -> {base / secs:.2f}x"
+              + (f" (Ray start-up {startup:.1f} s not included)" if "Ray" in label else ""), flush=True)
+    a, b = out["in-process, 1 thread"][2], out["Ray, 2 workers x 1 thread"][2]
     same = all(np.array_equal(a[m][s][k], b[m][s][k]) for m in a for s in a[m] for k in a[m][s])
-    print(f"grid: bigfish, {len(a)} methods; stages bc + distill + eval: in-process {out['local'][0]:.1f} s, "
-          f"Ray with 2 workers {out['ray'][0]:.1f} s -> {out['local'][0] / out['ray'][0]:.2f}x "
-          f"(Ray start-up {out['ray'][1]:.1f} s not included); identical returns: {same}")
+    print(f"identical returns, in-process vs Ray at the same threads per job: {same}", flush=True)
 
 def distill_child(path, cap, q):
     import torch
@@ -46,14 +48,17 @@ def memory(tmp: Path, frames: int, cap: float):
     episodes = max(1, frames // 22)    # the writer's episodes have 5-39 steps
     subprocess.run([sys.executable, str(Path(__file__).parents[1] / "tests" / "byod_writer.py"), str(tmp / "big"), "--kind", "image",
                     "--episodes", str(episodes)], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(Path(__file__).parents[1] / "tests" / "byod_writer.py"), str(tmp / "small"), "--kind", "image",
+                    "--episodes", "50"], check=True, capture_output=True)
     from ddrl.data import load_dataset
     n = len(load_dataset(tmp / "big", max_memory_mb=0).actions)
     size_mb = n * 64 * 64 * 3 / 2 ** 20
     ctx = mp.get_context("spawn")
-    for label, c in (("loaded whole", None), (f"on disk, cap {cap:g} MB", cap)):
-        q = ctx.Queue(); p = ctx.Process(target=distill_child, args=(tmp / "big", c, q)); p.start(); secs, rss, lazy = q.get(); p.join()
-        print(f"distil {n} frames ({size_mb:.0f} MB of uint8 frames), expert-gm 150 frames x 2 iterations, {label:22s}: "
-              f"peak RSS {rss:6.0f} MB, {secs:5.1f} s (observations on disk: {lazy})")
+    for label, path, c in (("small dataset (baseline)", "small", None), ("loaded whole", "big", None), (f"on disk, cap {cap:g} MB", "big", cap)):
+        q = ctx.Queue(); p = ctx.Process(target=distill_child, args=(tmp / path, c, q)); p.start(); secs, rss, lazy = q.get(); p.join()
+        m = len(load_dataset(tmp / path, max_memory_mb=0).actions)
+        print(f"distil {m:6d} frames ({m * 64 * 64 * 3 / 2 ** 20:4.0f} MB of uint8 frames), expert-gm 150 frames x 2 iterations, "
+              f"{label:24s}: peak RSS {rss:6.0f} MB, {secs:5.1f} s (observations on disk: {lazy})", flush=True)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

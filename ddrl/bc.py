@@ -249,6 +249,6 @@ def bc_job(out: Path, run: Path, cfg, percent: float) -> tuple[str, int]:
 def bc_stage(out: Path, run: Path, cfg) -> dict:
     "Pipeline stage: percentile-BC students in `out/bc-<x>` for every x in `cfg.percents` (one job each), sizes in `out/sizes.json`."
     from ddrl.pipeline import get_backend
-    sizes = dict(get_backend().map(bc_job, [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents]))
+    sizes = dict(get_backend().map(bc_job, [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents], cfg.threads))
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes

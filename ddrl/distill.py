@@ -150,13 +150,15 @@ def class_mean_gradients(net: nn.Module,     # the fixed network (the expert)
         out[int(a)] = {k: v / len(idx) for k, v in acc.items()}
     return out
 
-def synthetic_class_gradients(net: nn.Module, syn: SyntheticSet, loss: str = "mse", params: dict | None = None) -> dict[int, dict]:
-    "Per action, the (differentiable) BC-loss gradient on its synthetic frames: one vmapped call when classes are equal-sized."
+def synthetic_class_gradients(net: nn.Module, syn: SyntheticSet, loss: str = "mse", params: dict | None = None,
+                              batched: bool | None = None) -> dict[int, dict]:
+    "Per action, the (differentiable) BC-loss gradient on its synthetic frames: one vmapped call (GPU default) or a loop (CPU default)."
     params = params if params is not None else _policy_params(net)
     g_fn = torch.func.grad(_loss_fn(net, loss))
     groups = [(a, idx) for a, idx in enumerate(syn.class_index()) if len(idx)]
     inputs, targets = syn.inputs, syn.targets
-    if len({len(idx) for _, idx in groups}) == 1:
+    if batched is None: batched = inputs.device.type == "cuda"   # on our CPU the loop measured ~20% faster than vmap
+    if batched and len({len(idx) for _, idx in groups}) == 1:
         I = torch.stack([idx for _, idx in groups])
         g = torch.func.vmap(g_fn, in_dims=(None, 0, 0))(params, inputs[I], targets[I])
         return {a: {k: v[j] for k, v in g.items()} for j, (a, _) in enumerate(groups)}
@@ -212,8 +214,10 @@ class DistillConfig:
     seed: int = 0                # seeds the initial frames, students and real batches
     device: str = "cpu"
     checkpoint_every: int = 50   # iterations between checkpoints
+    precision: str = "fp32"      # expert-gm: `bf16` computes the synthetic gradients under bfloat16 autocast (faster on AMX CPUs and GPUs)
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
+        if self.precision not in ("fp32", "bf16"): raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
         if self.labels not in ("auto", "hard", "soft", "expert"):
             raise ValueError(f"labels must be auto/hard/soft/expert, found {self.labels!r}")
         for k in ("size", "iterations", "real_per_class", "outer_loop", "checkpoint_every"):
@@ -280,7 +284,8 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
     bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress, leave=False)
     for it in bar:
         if cfg.method == "expert-gm":
-            loss = squared_l2(synthetic_class_gradients(expert, syn, cfg.bc_loss_kind, params), g_real)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
+                loss = squared_l2(synthetic_class_gradients(expert, syn, cfg.bc_loss_kind, params), g_real)
             opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_()
             value = loss.item()
         else:
@@ -390,6 +395,6 @@ def distill_stage(out: Path, run: Path, cfg) -> dict:
     "Pipeline stage: synthetic sets and their students in `out/<method>`, random-real-frame students in `out/real-random` (one job each)."
     from ddrl.pipeline import get_backend
     jobs = [dict(out=out, run=run, cfg=cfg, method=m) for m in ["real-random", *cfg.methods]]
-    sizes = dict(get_backend().map(distill_job, jobs))
+    sizes = dict(get_backend().map(distill_job, jobs, cfg.threads))
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes

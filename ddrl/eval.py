@@ -212,7 +212,7 @@ def eval_stage(out: Path, run: Path, cfg) -> dict:
     modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
     methods = run_methods(run, cfg)
     jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n) for n, (k, p) in methods.items()]
-    results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs))))
+    results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs, cfg.threads))))
     save_results(results, out / "results")
     (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
     sizes = {**json.loads((run / "bc" / "sizes.json").read_text()), **json.loads((run / "distill" / "sizes.json").read_text())}

@@ -16,9 +16,9 @@ from .data import PROCGEN_GAMES
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'load_config',
            'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest', 'read_manifest', 'stage_done',
-           'run_stage', 'notebook_stage', 'LocalBackend', 'RayBackend', 'set_backend', 'get_backend', 'check_expert',
-           'prepare_run', 'run_pipeline', 'distilled_vs_real', 'report_sections', 'write_report',
-           'write_combined_report']
+           'run_stage', 'notebook_stage', 'run_with_threads', 'LocalBackend', 'RayBackend', 'set_backend',
+           'get_backend', 'check_expert', 'prepare_run', 'run_pipeline', 'distilled_vs_real', 'report_sections',
+           'write_report', 'write_combined_report']
 
 # %% ../nbs/06_pipeline.ipynb #02979793
 @dataclass
@@ -50,6 +50,7 @@ class RunConfig:
     eval_episodes: int = 100           # episodes per policy, split and action mode
     greedy: bool = True                # also evaluate greedy actions (sampled always; the paper samples)
     seed: int = 0                      # seeds data, students, distillation; evaluation uses seed + 1
+    threads: int = 0                   # torch threads per job (0: all cores in-process, 1 per Ray task); same value, same numbers on any backend
     device: str = "auto"               # `cpu`, `cuda`, or `auto` (cuda when available)
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -80,7 +81,7 @@ class ConfigError(ValueError):
 # %% ../nbs/06_pipeline.ipynb #b78bfc46
 PRESETS = {
     "paper": dict(expert="train"),
-    "quick": dict(expert_episodes=20, num_envs=16, n_students=3, bc_steps=200, bc_batch=32, distill_iterations=100,
+    "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, distill_iterations=100,
                   dc_iterations=8, dc_outer_loop=5, dc_inner_steps=10, eval_episodes=10),
     "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16, synthetic_size=30,
                distill_iterations=2, dc_iterations=1, dc_outer_loop=2, dc_inner_steps=2, syn_steps=5, eval_episodes=2, greedy=False),
@@ -221,12 +222,20 @@ def notebook_stage(name: str,               # the stage this notebook does
     return run_stage(run, name, cfg)
 
 # %% ../nbs/06_pipeline.ipynb #7a7429c5
+def run_with_threads(fn: Callable, threads: int, job: dict):
+    "`fn(**job)` with `threads` torch threads (0: leave as is), restored afterwards."
+    import torch
+    before = torch.get_num_threads()
+    if threads: torch.set_num_threads(threads)
+    try: return fn(**job)
+    finally: torch.set_num_threads(before)
+
 class LocalBackend:
     "Runs jobs one after another in this process."
     name = "local"
-    def map(self, fn: Callable, jobs: list[dict]) -> list:
-        "`[fn(**job) for job in jobs]`."
-        return [fn(**job) for job in jobs]
+    def map(self, fn: Callable, jobs: list[dict], threads: int = 0) -> list:
+        "`[fn(**job) for job in jobs]`, each with `threads` torch threads (0: as they are)."
+        return [run_with_threads(fn, threads, job) for job in jobs]
 
 class RayBackend:
     "Runs jobs as Ray tasks (one CPU each, optionally GPUs) on a local Ray instance or an existing cluster."
@@ -240,11 +249,12 @@ class RayBackend:
                      log_to_driver=False, include_dashboard=False, configure_logging=False)
         self.address = ray.get_runtime_context().gcs_address
         self.gpus = float(os.environ.get("DDRL_RAY_GPUS_PER_JOB", 0))
-    def map(self, fn: Callable, jobs: list[dict]) -> list:
-        "Every job as a Ray task; results in job order."
+    def map(self, fn: Callable, jobs: list[dict], threads: int = 0) -> list:
+        "Every job as a Ray task with `max(threads, 1)` CPUs and as many torch threads; results in job order."
         import ray
-        remote = ray.remote(num_cpus=1, num_gpus=self.gpus)(fn)
-        return ray.get([remote.remote(**job) for job in jobs])
+        n = max(threads, 1)
+        remote = ray.remote(num_cpus=n, num_gpus=self.gpus)(run_with_threads)
+        return ray.get([remote.remote(fn, n, job) for job in jobs])
 
 _BACKEND = None
 def set_backend(name: str = "local", # `local` or `ray`

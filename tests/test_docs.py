@@ -8,8 +8,9 @@ def test_docs_site_builds(tmp_path):
     site = tmp_path / "site"
     r = subprocess.run([sys.executable, "tools/build_docs.py", "--site", str(site)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
-    for page in ("index.html", "00_data.html", "01_expert.html", "02_bc.html", "03_distill.html", "04_eval.html", "07_cli.html",
-                 "api/data.html", "api/expert.html", "api/bc.html", "api/eval.html", "api/distill.html", "api/cli.html"):
+    for page in ("index.html", "00_data.html", "01_expert.html", "02_bc.html", "03_distill.html", "04_eval.html", "06_pipeline.html", "07_cli.html",
+                 "api/data.html", "api/expert.html", "api/bc.html", "api/eval.html", "api/distill.html", "api/cli.html",
+                 "api/pipeline.html", "results/pipeline-quick/report.html"):
         assert (site / page).exists(), page
     api = (site / "api" / "data.html").read_text()
     for entry in ("collect", "OfflineDataset", "save_dataset", "load_dataset", "top_percent", "ProcgenSpec",
@@ -24,3 +25,5 @@ def test_docs_site_builds(tmp_path):
                           "distill": ("SyntheticSet", "distill", "DistillConfig", "class_mean_gradients")}.items():
         html = (site / "api" / f"{page}.html").read_text()
         for entry in entries: assert entry in html, (page, entry)
+    results = (site / "results" / "pipeline-quick" / "report.html").read_text()   # the committed pipeline report
+    assert "Table 2-style" in results and "id_ood_sampled.png" in results

@@ -6,7 +6,7 @@ from ddrl.pipeline import run_pipeline, read_manifest, set_backend
 ray = pytest.importorskip("ray", reason="the `ray` extra is not installed (CI installs it with .[dev])")
 
 def test_ray_grid_equals_in_process(tmp_path):
-    kw = dict(executor="inprocess", progress=False, log=lambda s: None, overrides=dict(percents=[10, 25, 100]))
+    kw = dict(executor="inprocess", progress=False, log=lambda s: None, overrides=dict(percents=[10, 25, 100], threads=1))
     try:
         local = run_pipeline("jumper", "ci", out=tmp_path / "local", backend="local", **kw)
         on_ray = run_pipeline("jumper", "ci", out=tmp_path / "ray", backend="ray", **kw)
