@@ -82,7 +82,7 @@ class ConfigError(ValueError):
 PRESETS = {
     "paper": dict(expert="train"),
     "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, distill_iterations=100,
-                  dc_iterations=8, dc_outer_loop=5, dc_inner_steps=10, eval_episodes=10),
+                  dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10, eval_episodes=10),
     "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16, synthetic_size=30,
                distill_iterations=2, dc_iterations=1, dc_outer_loop=2, dc_inner_steps=2, syn_steps=5, eval_episodes=2, greedy=False),
 }

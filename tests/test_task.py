@@ -36,3 +36,9 @@ def test_nd_cartpole_ends_when_any_dimension_fails():
     for _ in range(600):
         obs, rew, term, trunc, info = env.step(np.array([0, 1]))   # pushes only dimension 1 of each copy
     assert (env.steps <= 500).all()
+
+def test_atari_pong_smoke():
+    cfg = PPMOConfig("ALE/Pong-v5", size=4, meta_epochs=2, envs_per_learner=2, rollout=16, minibatches=2)
+    b = ppmo(cfg, progress=False)
+    assert b.states.shape == (4, 4, 84, 84) and b.targets.shape == (4, 6) and all(np.isfinite(c["loss"]) for c in b.curve)
+    assert evaluate_batch(b, "ALE/Pong-v5", learners=2, max_steps=100).shape == (2,)
