@@ -477,18 +477,18 @@ def robustness(batch: SyntheticBatch, env_name: str, learners: int = 50, greedy:
     rows = []
     for init in inits:
         r = evaluate_batch(batch, env_name, learners, greedy, init=init, seed=seed)
-        rows.append(dict(init=init, width=64, depth=2, mean=float(r.mean()), std=float(r.std())))
+        rows.append(dict(part="init", init=init, width=64, depth=2, mean=float(r.mean()), std=float(r.std())))
     for w in widths:
         for d in depths:
             r = evaluate_batch(batch, env_name, learners, greedy, width=w, depth=d, seed=seed)
-            rows.append(dict(init="orthogonal", width=w, depth=d, mean=float(r.mean()), std=float(r.std())))
+            rows.append(dict(part="architecture", init="orthogonal", width=w, depth=d, mean=float(r.mean()), std=float(r.std())))
     return rows
 
 def robustness_markdown(rows: list[dict]) -> str:
     "The robustness rows as two markdown tables: initialisations, and width x depth."
-    inits = [r for r in rows if r["width"] == 64 and r["depth"] == 2]
+    inits = [r for r in rows if r["part"] == "init"]
     out = ["| initialisation | return |", "|---|---|"] + [f"| {r['init']} | {r['mean']:.0f} +- {r['std']:.0f} |" for r in inits]
-    grid = [r for r in rows if r["init"] == "orthogonal"]
+    grid = [r for r in rows if r["part"] == "architecture"]
     widths, depths = sorted({r["width"] for r in grid}), sorted({r["depth"] for r in grid})
     cell = {(r["width"], r["depth"]): f"{r['mean']:.0f} +- {r['std']:.0f}" for r in grid}
     out += ["", "| width \\ depth | " + " | ".join(map(str, depths)) + " |", "|---|" + "---|" * len(depths)]
