@@ -44,6 +44,8 @@ def part_eval(name, policies):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0]); ap.add_argument("--parts", nargs="*")
     a = ap.parse_args(); OUT.mkdir(parents=True, exist_ok=True)
+    if not (OUT / "dataset").exists() and (OUT / "data.json").exists():   # the dataset is not committed: recollect it (same seed, same data)
+        (OUT / "data.json").rename(OUT / "data-previous.json")
     parts = {"data": part_data, "eval-random": lambda: part_eval("Random", [RandomPolicy()]),
              "eval-expert": lambda: part_eval("Expert", [load_expert(GAME)])}
     for p in PERCENTS:
