@@ -6,7 +6,7 @@ Docs: https://ddrl-dev.github.io/ddrl/pipeline.html.md"""
 
 # %% ../nbs/06_pipeline.ipynb #1b05aaa2
 from __future__ import annotations
-import dataclasses, datetime, json, os, platform, shutil, subprocess, sys, tempfile, time
+import dataclasses, datetime, json, os, platform, shutil, subprocess, tempfile, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable

@@ -15,6 +15,7 @@ from torch import nn
 from torch.func import functional_call, grad, stack_module_state, vmap
 from tqdm.auto import tqdm
 import gymnasium as gym
+from .expert import atomic_save
 
 # %% auto #0
 __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TAU', 'X_LIMIT', 'THETA_LIMIT', 'MAX_STEPS',
@@ -328,8 +329,6 @@ def init_states(env, cfg: PPMOConfig, obs_shape) -> torch.Tensor:
     obs, _ = env.reset(seed=cfg.seed)
     return torch.as_tensor(obs[np.arange(cfg.size) % len(obs)], dtype=torch.float32)
 
-def _save(obj, path: Path):
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}"); torch.save(obj, tmp); os.replace(tmp, path)
 
 def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learners, PPO settings
          out: str | Path | None = None,  # run folder: checkpoint.pt, batch.pt, curve.csv, curve.png
@@ -363,7 +362,7 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
         obs, ep_ret = env.set_state(ck["env_state"]), ck["ep_ret"]
 
     def save_checkpoint(epoch):
-        _save(dict(config=asdict(cfg), batch=batch.state_dict(), critic=critic.state_dict(), opt=opt.state_dict(),
+        atomic_save(dict(config=asdict(cfg), batch=batch.state_dict(), critic=critic.state_dict(), opt=opt.state_dict(),
                    critic_opt=critic_opt.state_dict(), meta_epoch=epoch, curve=curve, seconds=seconds,
                    torch_rng=torch.get_rng_state(), np_rng=np.random.get_state(), ep_ret=ep_ret,
                    env_state=env.get_state() if hasattr(env, "get_state") else None), ckpt)
@@ -393,7 +392,7 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
 # %% ../nbs/05_task.ipynb #8a2d6ddb
 def save_batch(batch: SyntheticBatch, path: str | Path, cfg: PPMOConfig):
     "Write the distilled batch (tensors + the config that made it) atomically."
-    _save(dict(states=batch.states.detach().cpu(), targets=batch.targets.detach().cpu(), lr=batch.lr.item(),
+    atomic_save(dict(states=batch.states.detach().cpu(), targets=batch.targets.detach().cpu(), lr=batch.lr.item(),
                log_std_target=None if batch.log_std_target is None else batch.log_std_target.detach().cpu(),
                discrete=batch.discrete, config=asdict(cfg)), Path(path))
 
