@@ -4,18 +4,19 @@ re-creation of the published loop, measured side by side (each in its own proces
 The published loop, per iteration: for each of the 15 actions, draw 16 real frames of that action, take
 the BC-loss (MSE on probabilities) gradient at the expert on them and on that action's synthetic frames,
 add the squared L2 of the difference; then one SGD step (lr 0.1, momentum 0.5) on the frames.
-`expert-gm` computes the same expected objective with the real class gradients precomputed once and the
-15 synthetic passes batched into one vmapped call, in channels-last layout; `expert-gm+bf16` also runs the
-synthetic side under bfloat16 autocast (AMX on this CPU).
-Per-iteration time = (time of a run of 1 + N iterations - time of a run of 1) / N, after a warm-up run,
-so one-off work (dc: N = 1) is reported separately.
-Usage: python benchmarks/distill_speed.py [--iterations 3] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm dm]
+`expert-gm` computes the same expected objective with the real class gradients precomputed once
+(`class_mean_gradients`) and the synthetic side as one pure function (`matching_objective`);
+`+compile` runs that function through torch.compile (exact up to float rounding), `+bf16` computes the
+synthetic gradients in bfloat16 (AMX on this CPU; less exact: see the last column).
+Each variant runs 1 + N iterations; s/iter is the median wall time of iterations 2..N+1, "one-off" is the
+rest of the run (class means, compilation, first iteration). "grad rel. err." compares the variant's first
+frame gradient with plain float32 autograd (expert-gm variants only).
+Usage: python benchmarks/distill_speed.py [--iterations 5] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm dm]
 """
 import argparse, copy, multiprocessing as mp, resource, time
 import numpy as np, torch
-from dataclasses import replace
 from ddrl.data import OfflineDataset
-from ddrl.distill import (DistillConfig, distill, init_synthetic, _policy_params, _loss_fn, squared_l2)
+from ddrl.distill import (DistillConfig, distill, init_synthetic, class_mean_gradients, matching_objective, _policy_params, _loss_fn)
 from ddrl.expert import make_expert_net
 
 def dataset(n, seed=0):
@@ -23,43 +24,54 @@ def dataset(n, seed=0):
     return OfflineDataset(rng.integers(0, 256, (n, 64, 64, 3), dtype=np.uint8), np.arange(n) % 15, np.zeros(n),
                           np.r_[np.zeros(n - 1), 1], np.zeros(n), [n], n_actions=15)
 
-def published_loop(ds, expert, frames, iterations, seed=0):
+def published_loop(ds, expert, frames, iterations, seed=0) -> list[float]:
     "The published loop, re-created: 15 per-class passes over 16 fresh real frames plus the synthetic ones (NCHW, as the original)."
     syn = init_synthetic(ds, frames, seed=seed)
     expert = copy.deepcopy(expert); expert.channels_last = False   # the original's plain PyTorch layout
     opt = torch.optim.SGD([syn.frames], lr=0.1, momentum=0.5); rng = np.random.default_rng(seed)
     params = {k: v.clone().requires_grad_() for k, v in _policy_params(expert).items()}
-    f = _loss_fn(expert, "mse")
+    f, seconds = _loss_fn(expert, "mse"), []
     for _ in range(iterations):
-        loss = 0.0
+        t = time.perf_counter(); loss = 0.0
         for a, idx in enumerate(syn.class_index()):
             real = rng.choice(np.flatnonzero(ds.actions == a), 16, replace=False)
             g_r = torch.autograd.grad(f(params, torch.as_tensor(ds.observations[real]), torch.as_tensor(ds.actions[real])), list(params.values()))
             g_s = torch.autograd.grad(f(params, syn.inputs[idx], syn.actions[idx]), list(params.values()), create_graph=True)
             loss = loss + sum(((s - r) ** 2).sum() for s, r in zip(g_s, g_r))
-        opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_()
+        opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_(); seconds.append(time.perf_counter() - t)
+    return seconds
+
+def gradient_error(ds, expert, frames, precision, compile) -> float:
+    "Relative L2 error of a variant's first frame gradient against plain float32 autograd."
+    syn = init_synthetic(ds, frames, seed=0); g_real = class_mean_gradients(expert, ds)
+    ref, _ = matching_objective(expert, syn, g_real)(syn.frames.detach(), None)
+    got, _ = matching_objective(expert, syn, g_real, precision=precision, compile=compile)(syn.frames.detach(), None)
+    return float((got.float() - ref).norm() / ref.norm())
 
 def child(name, args, q):
     torch.manual_seed(0); torch.set_num_threads(args.threads)
     ds, expert = dataset(args.real), make_expert_net(args.arch).eval()
-    cfg = lambda m, it: DistillConfig(m, size=args.frames, iterations=it, outer_loop=args.outer_loop, inner_steps=args.inner_steps)
-    method, precision = (name.split("+") + ["fp32"])[:2]
-    run = (lambda it: published_loop(ds, expert, args.frames, it)) if name == "published" else \
-          (lambda it: distill(ds, replace(cfg(method, it), precision=precision), expert, progress=False))
-    n = 1 if name == "dc" else args.iterations            # dc's outer iterations take a minute each here
-    run(1)                                                 # warm-up: allocator, oneDNN kernels
-    t = time.perf_counter(); run(1); one = time.perf_counter() - t          # one-off work (e.g. class means) + 1 iteration
-    t = time.perf_counter(); run(1 + n); more = time.perf_counter() - t
-    per_it = (more - one) / n
-    q.put((name, per_it, one - per_it, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    method, *flags = name.split("+")
+    precision, compile = ("bf16" if "bf16" in flags else "fp32"), "compile" in flags
+    n = 1 if name == "dc" else args.iterations            # dc's outer iterations take half a minute each here
+    t = time.perf_counter()
+    if name == "published": seconds = published_loop(ds, expert, args.frames, 1 + n)
+    else:
+        cfg = DistillConfig(method, size=args.frames, iterations=1 + n, outer_loop=args.outer_loop, inner_steps=args.inner_steps,
+                            precision=precision, compile=compile)
+        seconds = distill(ds, cfg, expert, progress=False).seconds
+    total = time.perf_counter() - t
+    per_it = float(np.median(seconds[1:]))
+    err = gradient_error(ds, expert, args.frames, precision, compile) if method == "expert-gm" else float("nan")
+    q.put((name, per_it, total - per_it * n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, err))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--iterations", type=int, default=3); p.add_argument("--arch", default="impala")
+    p.add_argument("--iterations", type=int, default=5); p.add_argument("--arch", default="impala")
     p.add_argument("--frames", type=int, default=150); p.add_argument("--real", type=int, default=6000)
     p.add_argument("--outer-loop", type=int, default=10); p.add_argument("--inner-steps", type=int, default=50)
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
-    p.add_argument("--methods", nargs="+", default=["expert-gm", "expert-gm+bf16", "dc", "dm"], help="besides the published loop")
+    p.add_argument("--methods", nargs="+", default=["expert-gm", "expert-gm+compile", "expert-gm+bf16", "expert-gm+bf16+compile", "dc", "dm"], help="besides the published loop")
     a = p.parse_args()
     print(f"{a.frames} synthetic frames, {a.real} real frames, expert {a.arch}, {a.threads} threads; "
           f"dc: {a.outer_loop} matches x {a.inner_steps} inner steps per outer iteration")
@@ -67,9 +79,9 @@ def main():
     for name in ["published", *a.methods]:
         q = ctx.Queue(); pr = ctx.Process(target=child, args=(name, a, q)); pr.start(); r = q.get(); pr.join(); res[name] = r
     base = res["published"][1]
-    print(f"{'method':10s} {'s/iter':>8s} {'iter/s':>8s} {'vs published':>13s} {'one-off s':>10s} {'peak RSS MB':>12s}")
-    for name, per_it, setup, rss in res.values():
-        print(f"{name:10s} {per_it:8.3f} {1 / per_it:8.2f} {base / per_it:12.1f}x {setup - per_it:10.1f} {rss:12.0f}")
+    print(f"{'method':24s} {'s/iter':>8s} {'iter/s':>8s} {'vs published':>13s} {'one-off s':>10s} {'peak RSS MB':>12s} {'grad rel. err.':>15s}")
+    for name, per_it, setup, rss, err in res.values():
+        print(f"{name:24s} {per_it:8.3f} {1 / per_it:8.2f} {base / per_it:12.1f}x {setup:10.1f} {rss:12.0f} {err:15.1e}")
 
 if __name__ == "__main__":
     main()

@@ -67,7 +67,7 @@ def cmd_distill(args):
     import warnings
     from ddrl.distill import DistillConfig, distill
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, labels=args.labels, seed=args.seed,
-                        device=args.device, checkpoint_every=args.checkpoint_every)
+                        device=args.device, checkpoint_every=args.checkpoint_every, precision=args.precision, compile=args.compile)
     ds = load_dataset(args.dataset, max_memory_mb=args.max_memory_mb)
     expert = None
     if args.expert:
@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--checkpoint-every", type=int, default=50, help="iterations between checkpoints (default: 50)")
     d.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     d.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    d.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="expert-gm: synthetic gradients in fp32 or bf16 (default: fp32)")
+    d.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                   help="expert-gm: torch.compile the matching step (default: on CPU for 1000+ iterations)")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.set_defaults(func=cmd_distill)
     r = sub.add_parser("run", help="the pipeline: expert, data, BC, distillation, evaluation, report")

@@ -19,8 +19,8 @@ from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
 __all__ = ['METHODS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients',
-           'squared_l2', 'layerwise_cosine', 'features', 'mean_embedding_loss', 'DistillConfig', 'distill',
-           'save_synthetic', 'plot_frames', 'random_real_frames', 'distill_job', 'distill_stage']
+           'squared_l2', 'matching_objective', 'layerwise_cosine', 'features', 'mean_embedding_loss', 'DistillConfig',
+           'distill', 'save_synthetic', 'plot_frames', 'random_real_frames', 'distill_job', 'distill_stage']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -168,6 +168,46 @@ def squared_l2(g_syn: dict, g_real: dict) -> torch.Tensor:
     "The paper's distance: one squared L2 over all concatenated gradients, summed over classes."
     return sum(sum(((g_syn[a][k] - g_real[a][k]) ** 2).sum() for k in g_syn[a]) for a in g_syn)
 
+def matching_objective(net: nn.Module,          # the fixed network (the expert)
+                       syn: SyntheticSet,       # the synthetic set whose frames (and soft labels) are learned
+                       g_real: dict,            # per action, the real class-mean gradients (`class_mean_gradients`)
+                       loss: str = "mse",       # BC loss inside the gradients (the paper: mse)
+                       precision: str = "fp32", # `bf16`: synthetic gradients in bfloat16, the distance in float32
+                       compile: bool = False):  # torch.compile the per-class step (falls back to eager, with a warning, if it cannot)
+    "A pure function (frames, label logits or None) -> (gradients, loss) of the paper's matching loss."
+    params = _policy_params(net)
+    if precision == "bf16": params = {k: v.to(torch.bfloat16) for k, v in params.items()}
+    groups = [(a, idx) for a, idx in enumerate(syn.class_index()) if len(idx)]
+    g_fn = torch.func.grad(_loss_fn(net, loss))
+    def class_term(frames, labels, g_real_c):   # one action's squared distance; classes are independent
+        x = frames / 255.0 if syn.image else frames
+        if precision == "bf16": x = x.to(torch.bfloat16)
+        g = g_fn(params, x, labels.softmax(-1) if syn.soft else labels)
+        return sum(((g[k].float() - g_real_c[k]) ** 2).sum() for k in g)
+    term = torch.func.grad_and_value(class_term, argnums=(0, 1) if syn.soft else 0)
+    if compile: term = _compiled_or_eager(term)
+    def step(frames, label_logits):
+        labels = label_logits if syn.soft else syn.actions
+        g_frames, g_labels, total = torch.zeros_like(frames), (torch.zeros_like(label_logits) if syn.soft else None), 0.0
+        for a, idx in groups:
+            g, v = term(frames[idx], labels[idx], g_real[a])
+            if syn.soft: g_frames[idx], g_labels[idx] = g
+            else: g_frames[idx] = g
+            total = total + v
+        return ((g_frames, g_labels) if syn.soft else g_frames), total
+    return step
+
+def _compiled_or_eager(fn):
+    "`torch.compile(fn)`, falling back to `fn` (with a warning) where compilation fails, e.g. without a C++ compiler."
+    current = [torch.compile(fn)]
+    def run(*args):
+        try: return current[0](*args)
+        except Exception as e:
+            if current[0] is fn: raise
+            warnings.warn(f"torch.compile of the matching step failed ({type(e).__name__}: {str(e)[:300]}); continuing without it")
+            current[0] = fn; return fn(*args)
+    return run
+
 # %% ../nbs/03_distill.ipynb #fc2eee2e
 def layerwise_cosine(g_syn: dict, g_real: dict) -> torch.Tensor:
     "Dataset Condensation's distance: per layer, sum over output units of 1 - cosine; 1-D tensors ignored."
@@ -214,7 +254,8 @@ class DistillConfig:
     seed: int = 0                # seeds the initial frames, students and real batches
     device: str = "cpu"
     checkpoint_every: int = 50   # iterations between checkpoints
-    precision: str = "fp32"      # expert-gm: `bf16` computes the synthetic gradients under bfloat16 autocast (faster on AMX CPUs and GPUs)
+    precision: str = "fp32"      # expert-gm: `bf16` computes the synthetic gradients in bfloat16 (faster on AMX CPUs and GPUs, less exact)
+    compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs of >= 1000 iterations)
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
         if self.precision not in ("fp32", "bf16"): raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
@@ -260,7 +301,7 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
     opt = torch.optim.SGD([syn.frames], lr=cfg.frame_lr, momentum=cfg.momentum)
     if labels == "soft":   # label logits live on a ~1 scale, frames on a ~255 scale: rescale the frame lr
         opt.add_param_group(dict(params=[syn.label_logits], lr=cfg.frame_lr / 255 ** 2 * 100))
-    rng, start, history = np.random.default_rng(cfg.seed + 1), 0, []
+    rng, start, history, seconds = np.random.default_rng(cfg.seed + 1), 0, [], []
     if ckpt and resume and ckpt.exists():
         ck = torch.load(ckpt, map_location=device, weights_only=False)
         if ck["config"]["method"] != cfg.method or ck["config"]["size"] != cfg.size:
@@ -273,7 +314,8 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
     if cfg.method == "expert-gm":
         expert = expert.to(device).eval()
         g_real = class_mean_gradients(expert, ds, cfg.bc_loss_kind, device=cfg.device)
-        params = _policy_params(expert)
+        compile = cfg.compile if cfg.compile is not None else (device.type == "cpu" and cfg.iterations >= 1000)
+        match_step = matching_objective(expert, syn, g_real, cfg.bc_loss_kind, cfg.precision, compile)
 
     def save_checkpoint(it):
         tmp = Path(f"{ckpt}.tmp-{os.getpid()}")
@@ -283,10 +325,12 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
 
     bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress, leave=False)
     for it in bar:
+        t0 = time.perf_counter()
         if cfg.method == "expert-gm":
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
-                loss = squared_l2(synthetic_class_gradients(expert, syn, cfg.bc_loss_kind, params), g_real)
-            opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_()
+            grads, loss = match_step(syn.frames.detach(), syn.label_logits.detach() if syn.soft else None)
+            if syn.soft: syn.frames.grad, syn.label_logits.grad = grads
+            else: syn.frames.grad = grads
+            opt.step(); syn.clamp_()
             value = loss.item()
         else:
             torch.manual_seed(cfg.seed * 1_000_003 + it)
@@ -310,13 +354,13 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
                     x, y = syn.inputs.detach(), syn.targets.detach()
                     for _ in range(cfg.inner_steps):
                         l = bc_loss(net(x), y, "ce"); net_opt.zero_grad(); l.backward(); net_opt.step()
-        history.append(value)
+        history.append(value); seconds.append(time.perf_counter() - t0)
         bar.set_postfix(loss=f"{value:.4g}")
         if ckpt and ((it + 1) % cfg.checkpoint_every == 0): save_checkpoint(it + 1)
     if labels == "expert":
         with torch.no_grad(): logits = expert.to(device).eval()(syn.inputs)
         syn.soft = True; syn.label_logits = nn.Parameter(logits.float())
-    syn.history = history
+    syn.history, syn.seconds = history, seconds   # loss per iteration; wall time per iteration run in this call
     if ckpt: save_checkpoint(cfg.iterations)
     if out: save_synthetic(syn, out, cfg, ds)
     return syn
