@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .data import OfflineDataset, save_dataset, load_dataset
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
+from .expert import atomic_save
 
 # %% auto #0
 __all__ = ['METHODS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients',
@@ -318,10 +319,8 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         match_step = matching_objective(expert, syn, g_real, cfg.bc_loss_kind, cfg.precision, compile)
 
     def save_checkpoint(it):
-        tmp = Path(f"{ckpt}.tmp-{os.getpid()}")
-        torch.save(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
-                        history=history, rng=rng.bit_generator.state), tmp)
-        os.replace(tmp, ckpt)
+        atomic_save(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
+                         history=history, rng=rng.bit_generator.state), ckpt)
 
     bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress, leave=False)
     for it in bar:
