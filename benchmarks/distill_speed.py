@@ -10,36 +10,58 @@ add the squared L2 of the difference; then one SGD step (lr 0.1, momentum 0.5) o
 synthetic gradients in bfloat16 (AMX on this CPU; less exact: see the last column).
 Each variant runs 1 + N iterations; s/iter is the median wall time of iterations 2..N+1, "one-off" is the
 rest of the run (class means, compilation, first iteration). "grad rel. err." compares the variant's first
-frame gradient with plain float32 autograd (expert-gm variants only).
+frame gradient with plain float32 autograd of the expected objective (expert-gm variants); for the published loop it is
+how far its own frame gradient, drawn with random 16-frame real batches, lies from that expectation (mean of 3 draws):
+the noise the published method has by design, to set the bf16 variants' error beside.
 Usage: python benchmarks/distill_speed.py [--iterations 5] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm dm]
+       [--dataset results/distill/bigfish/dataset --expert bigfish]   (real frames and a shipped expert instead of random ones)
 """
 import argparse, copy, multiprocessing as mp, resource, time
 import numpy as np, torch
-from ddrl.data import OfflineDataset
+from ddrl.data import OfflineDataset, load_dataset
 from ddrl.distill import (DistillConfig, distill, init_synthetic, class_mean_gradients, matching_objective, _policy_params, _loss_fn)
-from ddrl.expert import make_expert_net
+from ddrl.expert import make_expert_net, load_expert
 
 def dataset(n, seed=0):
     rng = np.random.default_rng(seed)
     return OfflineDataset(rng.integers(0, 256, (n, 64, 64, 3), dtype=np.uint8), np.arange(n) % 15, np.zeros(n),
                           np.r_[np.zeros(n - 1), 1], np.zeros(n), [n], n_actions=15)
 
-def published_loop(ds, expert, frames, iterations, seed=0) -> list[float]:
-    "The published loop, re-created: 15 per-class passes over 16 fresh real frames plus the synthetic ones (NCHW, as the original)."
+def published_loss(ds, syn, params, f, rng) -> torch.Tensor:
+    "One iteration's matching loss as published: per action, 16 fresh real frames against that action's synthetic frames."
+    loss = 0.0
+    for a, idx in enumerate(syn.class_index()):
+        real = rng.choice(np.flatnonzero(ds.actions == a), 16, replace=False)
+        g_r = torch.autograd.grad(f(params, torch.as_tensor(ds.observations[real]), torch.as_tensor(ds.actions[real])), list(params.values()))
+        g_s = torch.autograd.grad(f(params, syn.inputs[idx], syn.actions[idx]), list(params.values()), create_graph=True)
+        loss = loss + sum(((s - r) ** 2).sum() for s, r in zip(g_s, g_r))
+    return loss
+
+def published_setup(ds, expert, frames, seed=0):
     syn = init_synthetic(ds, frames, seed=seed)
     expert = copy.deepcopy(expert); expert.channels_last = False   # the original's plain PyTorch layout
-    opt = torch.optim.SGD([syn.frames], lr=0.1, momentum=0.5); rng = np.random.default_rng(seed)
     params = {k: v.clone().requires_grad_() for k, v in _policy_params(expert).items()}
-    f, seconds = _loss_fn(expert, "mse"), []
+    return syn, params, _loss_fn(expert, "mse")
+
+def published_loop(ds, expert, frames, iterations, seed=0) -> list[float]:
+    "The published loop, re-created: 15 per-class passes over 16 fresh real frames plus the synthetic ones (NCHW, as the original)."
+    syn, params, f = published_setup(ds, expert, frames, seed)
+    opt = torch.optim.SGD([syn.frames], lr=0.1, momentum=0.5); rng = np.random.default_rng(seed); seconds = []
     for _ in range(iterations):
-        t = time.perf_counter(); loss = 0.0
-        for a, idx in enumerate(syn.class_index()):
-            real = rng.choice(np.flatnonzero(ds.actions == a), 16, replace=False)
-            g_r = torch.autograd.grad(f(params, torch.as_tensor(ds.observations[real]), torch.as_tensor(ds.actions[real])), list(params.values()))
-            g_s = torch.autograd.grad(f(params, syn.inputs[idx], syn.actions[idx]), list(params.values()), create_graph=True)
-            loss = loss + sum(((s - r) ** 2).sum() for s, r in zip(g_s, g_r))
+        t = time.perf_counter()
+        loss = published_loss(ds, syn, params, f, rng)
         opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_(); seconds.append(time.perf_counter() - t)
     return seconds
+
+def published_deviation(ds, expert, frames, draws=3) -> float:
+    "Relative L2 distance of the published loop's frame gradient (random real batches) from its expectation, averaged over draws."
+    syn, params, f = published_setup(ds, expert, frames)
+    ref, _ = matching_objective(expert, syn, class_mean_gradients(expert, ds))(syn.frames.detach(), None)
+    rng, devs = np.random.default_rng(1), []
+    for _ in range(draws):
+        g, = torch.autograd.grad(published_loss(ds, syn, params, f, rng), [syn.frames])
+        devs.append(float((g - ref).norm() / ref.norm()))
+    return float(np.mean(devs))
 
 def gradient_error(ds, expert, frames, precision, compile) -> float:
     "Relative L2 error of a variant's first frame gradient against plain float32 autograd."
@@ -50,7 +72,8 @@ def gradient_error(ds, expert, frames, precision, compile) -> float:
 
 def child(name, args, q):
     torch.manual_seed(0); torch.set_num_threads(args.threads)
-    ds, expert = dataset(args.real), make_expert_net(args.arch).eval()
+    ds = load_dataset(args.dataset) if args.dataset else dataset(args.real)
+    expert = load_expert(args.expert) if args.expert else make_expert_net(args.arch).eval()
     method, *flags = name.split("+")
     precision, compile = ("bf16" if "bf16" in flags else "fp32"), "compile" in flags
     n = 1 if name == "dc" else args.iterations            # dc's outer iterations take half a minute each here
@@ -62,7 +85,8 @@ def child(name, args, q):
         seconds = distill(ds, cfg, expert, progress=False).seconds
     total = time.perf_counter() - t
     per_it = float(np.median(seconds[1:]))
-    err = gradient_error(ds, expert, args.frames, precision, compile) if method == "expert-gm" else float("nan")
+    err = (gradient_error(ds, expert, args.frames, precision, compile) if method == "expert-gm" else
+           published_deviation(ds, expert, args.frames) if name == "published" else float("nan"))
     q.put((name, per_it, total - per_it * n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, err))
 
 def main():
@@ -70,10 +94,12 @@ def main():
     p.add_argument("--iterations", type=int, default=5); p.add_argument("--arch", default="impala")
     p.add_argument("--frames", type=int, default=150); p.add_argument("--real", type=int, default=6000)
     p.add_argument("--outer-loop", type=int, default=10); p.add_argument("--inner-steps", type=int, default=50)
+    p.add_argument("--dataset", help="a real offline dataset instead of random frames (e.g. results/distill/bigfish/dataset)")
+    p.add_argument("--expert", help="a shipped expert (game name or folder) instead of a freshly initialised --arch network")
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
     p.add_argument("--methods", nargs="+", default=["expert-gm", "expert-gm+compile", "expert-gm+bf16", "expert-gm+bf16+compile", "dc", "dm"], help="besides the published loop")
     a = p.parse_args()
-    print(f"{a.frames} synthetic frames, {a.real} real frames, expert {a.arch}, {a.threads} threads; "
+    print(f"{a.frames} synthetic frames, real frames: {a.dataset or f'{a.real} random'}, expert {a.expert or a.arch}, {a.threads} threads; "
           f"dc: {a.outer_loop} matches x {a.inner_steps} inner steps per outer iteration")
     ctx = mp.get_context("spawn"); res = {}
     for name in ["published", *a.methods]:
