@@ -66,7 +66,7 @@ def cmd_distill(args):
     "Distil a dataset into a few synthetic frames."
     import warnings
     from ddrl.distill import DistillConfig, distill
-    cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, labels=args.labels, seed=args.seed,
+    cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels, seed=args.seed,
                         device=args.device, checkpoint_every=args.checkpoint_every, precision=args.precision, compile=args.compile)
     ds = load_dataset(args.dataset, max_memory_mb=args.max_memory_mb)
     expert = None
@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--method", default="expert-gm", choices=["expert-gm", "dc", "dm"], help="method (default: expert-gm, the paper's)")
     d.add_argument("--size", type=int, default=150, help="synthetic frames (default: 150)")
     d.add_argument("--iterations", type=int, default=1000, help="outer iterations (default: 1000)")
+    d.add_argument("--lr", type=float, help="SGD lr on the frames, pixel units (default: the method's; expert-gm: the paper's 0.1)")
     d.add_argument("--expert", help="expert: a game (shipped expert) or a run folder; needed by expert-gm")
     d.add_argument("--labels", default="auto", choices=["auto", "hard", "soft", "expert"], help="labels (default: auto)")
     d.add_argument("--out", required=True, help="run folder: data/ (the synthetic dataset), checkpoint, loss, frames.png")

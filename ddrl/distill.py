@@ -259,6 +259,7 @@ class DistillConfig:
     compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs of >= 1000 iterations)
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
+        if self.lr is not None and not self.lr > 0: raise ValueError(f"lr must be > 0, found {self.lr}")
         if self.precision not in ("fp32", "bf16"): raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
         if self.labels not in ("auto", "hard", "soft", "expert"):
             raise ValueError(f"labels must be auto/hard/soft/expert, found {self.labels!r}")

@@ -1,5 +1,5 @@
 "Distillation: robust initialisation, every method runs, checkpoints resume, the CLI works."
-import subprocess, sys, warnings
+import json, subprocess, sys, warnings
 from pathlib import Path
 import numpy as np, pytest, torch
 from ddrl.data import OfflineDataset, load_dataset, save_dataset
@@ -57,9 +57,10 @@ def test_cli_distill(tmp_path):
     save_dataset(dataset(np.arange(150) % 15, 15), tmp_path / "real")
     ddrl = str(Path(sys.executable).parent / "ddrl")
     r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--method", "dc", "--size", "15",
-                        "--iterations", "1", "--out", str(tmp_path / "syn"), "--quiet"], capture_output=True, text=True)
+                        "--iterations", "1", "--lr", "0.5", "--out", str(tmp_path / "syn"), "--quiet"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     assert load_dataset(tmp_path / "syn").metadata["method"] == "dc" and (tmp_path / "syn" / "frames.png").exists()
+    assert json.loads((tmp_path / "syn" / "config.json").read_text())["lr"] == 0.5
     r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--out", str(tmp_path / "x"), "--quiet"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "needs the trained expert" in r.stderr
