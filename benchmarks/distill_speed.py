@@ -53,22 +53,24 @@ def published_loop(ds, expert, frames, iterations, seed=0) -> list[float]:
         opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_(); seconds.append(time.perf_counter() - t)
     return seconds
 
+def expected_gradient(ds, expert, syn, **variant) -> torch.Tensor:
+    "The frame gradient of the expected objective (real class means precomputed), plain float32 unless a variant is given."
+    g, _ = matching_objective(expert, syn, class_mean_gradients(expert, ds), **variant)(syn.frames.detach(), None)
+    return g.float()
+
+def relative_error(got, ref) -> float: return float((got - ref).norm() / ref.norm())
+
 def published_deviation(ds, expert, frames, draws=3) -> float:
     "Relative L2 distance of the published loop's frame gradient (random real batches) from its expectation, averaged over draws."
     syn, params, f = published_setup(ds, expert, frames)
-    ref, _ = matching_objective(expert, syn, class_mean_gradients(expert, ds))(syn.frames.detach(), None)
-    rng, devs = np.random.default_rng(1), []
-    for _ in range(draws):
-        g, = torch.autograd.grad(published_loss(ds, syn, params, f, rng), [syn.frames])
-        devs.append(float((g - ref).norm() / ref.norm()))
-    return float(np.mean(devs))
+    ref, rng = expected_gradient(ds, expert, syn), np.random.default_rng(1)
+    return float(np.mean([relative_error(torch.autograd.grad(published_loss(ds, syn, params, f, rng), [syn.frames])[0], ref)
+                          for _ in range(draws)]))
 
 def gradient_error(ds, expert, frames, precision, compile) -> float:
     "Relative L2 error of a variant's first frame gradient against plain float32 autograd."
-    syn = init_synthetic(ds, frames, seed=0); g_real = class_mean_gradients(expert, ds)
-    ref, _ = matching_objective(expert, syn, g_real)(syn.frames.detach(), None)
-    got, _ = matching_objective(expert, syn, g_real, precision=precision, compile=compile)(syn.frames.detach(), None)
-    return float((got.float() - ref).norm() / ref.norm())
+    syn = init_synthetic(ds, frames, seed=0)
+    return relative_error(expected_gradient(ds, expert, syn, precision=precision, compile=compile), expected_gradient(ds, expert, syn))
 
 def child(name, args, q):
     torch.manual_seed(0); torch.set_num_threads(args.threads)
