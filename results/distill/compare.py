@@ -44,8 +44,8 @@ def run(game: str, only: list[str] | None):
     info = {}
     def timed(name, fn):
         done = out / f"{name}.json"
-        kept = not name.startswith("students-") or (out / name).exists()   # students are not committed: retrained (same seeds) when needed
-        if done.exists() and (kept or f"eval-{name[9:]}" in info or (out / f"eval-{name[9:]}.json").exists()):
+        needed = name.startswith("students-") and not (out / name).exists() and not (out / name.replace("students-", "eval-", 1)).with_suffix(".json").exists()
+        if done.exists() and not needed:   # students are not committed: retrained (same seeds) only if their evaluation is to run
             info[name] = json.loads(done.read_text()); return
         if only and name not in only: return
         t = time.time(); res = dict(fn() or {}, part=name, threads=torch.get_num_threads()); res["seconds"] = round(time.time() - t, 1)
@@ -90,24 +90,38 @@ def verdict(a: dict, b: dict) -> str:
     word = "**beats**" if d > 2 * se else "loses" if d < -2 * se else "tie"
     return f"{d:+.2f} +- {se:.2f} ({word})"
 
+def pixel_change(game, out, m) -> float:
+    "Largest change of any pixel (uint8 levels) between the stored synthetic frames and the real frames they started from."
+    from ddrl.distill import init_synthetic
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = init_synthetic(load_dataset(out / "dataset"), SIZE, seed=CONFIGS[m].seed).frames.detach().numpy()
+    return float(np.abs(load_dataset(out / m).observations.astype(np.float32) - start).max())
+
 def report(game, out, info, spec):
     base = {s: info["eval-real-random"][s] for s in ("id", "ood")}
-    rows = ["| set | frames | labels | ID mean +- s.e. | OOD mean +- s.e. | ID vs real random | OOD vs real random | students x episodes | time s |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| set | frames | labels | ID mean +- s.e. | OOD mean +- s.e. | ID vs real random | OOD vs real random | students x episodes | time s | loss first -> last | max pixel change |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     labels = {"real-random": "recorded actions", "real-expert-labels": "expert distribution", "expert-gm": "hard (recorded)", "expert-gm-lr1000": "hard (recorded)",
               "dc": "hard (recorded)", "dm": "expert distribution", "Random": "", "Expert": ""}
     for n in ROWS:
         e = info[f"eval-{n}"]; fr = SIZE if n not in ("Random", "Expert") else ""
         t = info[n]["seconds"] if n in CONFIGS else ""
+        if n in CONFIGS:
+            loss = np.loadtxt(out / n / "loss.csv", delimiter=",", skiprows=1)[:, 1]
+            extra = f"{loss[0]:.4g} -> {loss[-1]:.4g} | {pixel_change(game, out, n):.0f}"
+        else: extra = " | "
         vs = [verdict(e[s], base[s]) if n != "real-random" else "" for s in ("id", "ood")]
         rows.append(f"| {NAMES.get(n, n)} | {fr} | {labels[n]} | {e['id']['mean']:.2f} +- {e['id']['stderr']:.2f} | {e['ood']['mean']:.2f} +- "
-                    f"{e['ood']['stderr']:.2f} | {vs[0]} | {vs[1]} | {e['id']['students']} x {e['id']['episodes']} | {t} |")
+                    f"{e['ood']['stderr']:.2f} | {vs[0]} | {vs[1]} | {e['id']['students']} x {e['id']['episodes']} | {t} | {extra} |")
     d = info["data"]
     text = [f"# {game}: 150 distilled frames vs 150 real frames picked at random\n",
             __doc__.split("\n", 2)[2].split("Every part")[0].strip(), "",
             f"Offline data: {d['episodes']} episodes, {d['frames']} frames, mean return {d['mean_return']:.2f} (shipped stop-gap "
             f"expert). Evaluation: {spec.describe()}; s.e. across students (one episode return average per student) for "
-            f"students, across episodes for Random and Expert. Distillation wall time on 2 CPU cores in the last column.", "",
+            f"students, across episodes for Random and Expert. For each synthetic set: distillation wall time on 2 CPU cores, "
+            f"its matching loss at the first and last iteration (loss.csv) and the largest change of any pixel from the real frame "
+            f"it started from, in uint8 levels as stored.", "",
             "\n".join(rows), ""]
     plot(game, out, info, spec)
     text.append(f"![ID and OOD return of every set]({game}.png)\n")
