@@ -82,7 +82,7 @@ def run(game: str, only: list[str] | None):
     for name in ROWS[2:]: timed(f"students-{name}", lambda n=name: part_students(n))
     for name in ROWS: timed(f"eval-{name}", lambda n=name: part_eval(n))
     if not all(f"eval-{n}" in info for n in ROWS): return
-    report(game, out, info, spec)
+    report(game, out, info, spec, dataset())
 
 def verdict(a: dict, b: dict) -> str:
     "Difference of means a - b with its standard error (students as the unit) and what it says."
@@ -90,15 +90,15 @@ def verdict(a: dict, b: dict) -> str:
     word = "**beats**" if d > 2 * se else "loses" if d < -2 * se else "tie"
     return f"{d:+.2f} +- {se:.2f} ({word})"
 
-def pixel_change(game, out, m) -> float:
+def pixel_change(ds, out, m) -> float:
     "Largest change of any pixel (uint8 levels) between the stored synthetic frames and the real frames they started from."
     from ddrl.distill import init_synthetic
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        start = init_synthetic(load_dataset(out / "dataset"), SIZE, seed=CONFIGS[m].seed).frames.detach().numpy()
+        start = init_synthetic(ds, SIZE, seed=CONFIGS[m].seed).frames.detach().numpy()
     return float(np.abs(load_dataset(out / m).observations.astype(np.float32) - start).max())
 
-def report(game, out, info, spec):
+def report(game, out, info, spec, ds):
     base = {s: info["eval-real-random"][s] for s in ("id", "ood")}
     rows = ["| set | frames | labels | ID mean +- s.e. | OOD mean +- s.e. | ID vs real random | OOD vs real random | students x episodes | time s | loss first -> last | max pixel change |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -109,7 +109,7 @@ def report(game, out, info, spec):
         t = info[n]["seconds"] if n in CONFIGS else ""
         if n in CONFIGS:
             loss = np.loadtxt(out / n / "loss.csv", delimiter=",", skiprows=1)[:, 1]
-            extra = f"{loss[0]:.4g} -> {loss[-1]:.4g} | {pixel_change(game, out, n):.0f}"
+            extra = f"{loss[0]:.4g} -> {loss[-1]:.4g} | {pixel_change(ds, out, n):.0f}"
         else: extra = " | "
         vs = [verdict(e[s], base[s]) if n != "real-random" else "" for s in ("id", "ood")]
         rows.append(f"| {NAMES.get(n, n)} | {fr} | {labels[n]} | {e['id']['mean']:.2f} +- {e['id']['stderr']:.2f} | {e['ood']['mean']:.2f} +- "
