@@ -45,9 +45,15 @@ def cmd_expert_train(args):
     import torch
     from ddrl.expert import PPOConfig, train_expert, finish_expert
     if args.threads: torch.set_num_threads(args.threads)
+    arch_kwargs = {"channels": [int(c) for c in args.channels.split(",")]} if args.channels else {}
+    amp = {"auto": None, "fp32": False, "bf16": True}[args.precision]
     cfg = PPOConfig(args.env, args.steps, args.arch, args.num_envs, args.rollout, device=args.device, seed=args.seed,
-                    checkpoint_every=args.checkpoint_every, eval_every=args.eval_every)
-    out = train_expert(cfg, args.out, resume=args.resume, progress=not args.quiet)
+                    checkpoint_every=args.checkpoint_every, eval_every=args.eval_every, amp=amp, arch_kwargs=arch_kwargs)
+    budget = args.cpu_hours * 3600 if args.cpu_hours else None
+    out = train_expert(cfg, args.out, resume=args.resume, progress=not args.quiet, stop_after_cpu_seconds=budget)
+    if not (Path(out) / "expert.pt").exists():
+        print(f"stopped after {args.cpu_hours} CPU hours with a checkpoint in {out}; continue with --resume")
+        return
     card = finish_expert(out, cfg, episodes=args.eval_episodes, progress=not args.quiet)
     e = card["evaluation"]
     print(f"expert written to {out}/expert.pt: ID {e['id']['mean']:.2f}, OOD {e['ood']['mean']:.2f} "
@@ -151,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--eval-every", type=int, default=5, help="updates between curve points (default: 5)")
     t.add_argument("--eval-episodes", type=int, default=100, help="final ID/OOD episodes each (default: 100)")
     t.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+    t.add_argument("--channels", help="network channels, comma-separated, e.g. 8,16,16 for a narrow IMPALA CNN")
+    t.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
+                   help="fp32, or bf16 autocast (default auto: bf16 only on CPUs with AMX)")
+    t.add_argument("--cpu-hours", type=float, help="stop (with a checkpoint) after this much CPU time in this call")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_expert_train)
     v = e.add_parser("eval", help="evaluate an expert on training and unseen levels")

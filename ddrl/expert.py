@@ -19,9 +19,10 @@ from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, frames_to_input,
 
 # %% auto #0
 __all__ = ['EXPERT_ARCHS', 'CURVE_FIELDS', 'SHIPPED_EXPERTS', 'ResidualBlock', 'ActorCritic', 'ImpalaCNN', 'NatureCNN',
-           'make_expert_net', 'import_pfrl', 'PFRLHead', 'RewardNormalizer', 'PPOConfig', 'atomic_save', 'write_curve',
-           'read_curve', 'plot_curve', 'seed_everything', 'device_name', 'train_expert', 'evaluate_policy_id_ood',
-           'write_card', 'finish_expert', 'expert_card', 'load_expert', 'shipped_experts_table', 'expert_stage']
+           'make_expert_net', 'import_pfrl', 'cpu_has_amx', 'PFRLHead', 'RewardNormalizer', 'PPOConfig', 'atomic_save',
+           'write_curve', 'read_curve', 'plot_curve', 'seed_everything', 'device_name', 'train_expert',
+           'evaluate_policy_id_ood', 'write_card', 'finish_expert', 'expert_card', 'load_expert',
+           'shipped_experts_table', 'expert_stage']
 
 # %% ../nbs/01_expert.ipynb #b1d4becf
 class ResidualBlock(nn.Module):
@@ -47,6 +48,10 @@ class ActorCritic(nn.Module):
     def forward(self, frames):
         "Action logits for a uint8 frame batch (the `Policy` protocol)."
         return self.policy(self.encode(self._prep(frames)))
+    def init_policy_head(self):
+        "The reference's policy-head init: orthogonal weights with gain 0.01 and zero bias (a near-uniform first policy)."
+        nn.init.orthogonal_(self.policy.weight, gain=0.01)
+        nn.init.zeros_(self.policy.bias)
 
 class ImpalaCNN(ActorCritic):
     "The IMPALA CNN expert of the paper (Procgen's standard network)."
@@ -62,7 +67,9 @@ class ImpalaCNN(ActorCritic):
                        ResidualBlock(c_out), ResidualBlock(c_out)]
             c_in, h, w = c_out, (h + 1) // 2, (w + 1) // 2
         self.body = nn.Sequential(*layers, nn.ReLU(), nn.Flatten(), nn.Linear(c_in * h * w, hidden), nn.ReLU())
-        self.policy, self.value = nn.Linear(hidden, n_actions), nn.Linear(hidden, 1)
+        self.policy = nn.Linear(hidden, n_actions)
+        self.value = nn.Linear(hidden, 1)
+        self.init_policy_head()
     def encode(self, x): return self.body(x)
 
 # %% ../nbs/01_expert.ipynb #9592fa53
@@ -79,7 +86,9 @@ class NatureCNN(ActorCritic):
                              nn.Conv2d(c2, c3, 3, 1), nn.ReLU(), nn.Flatten())
         with torch.no_grad(): n_flat = conv(torch.zeros(1, frame_shape[2], *frame_shape[:2])).shape[1]
         self.body = nn.Sequential(*conv, nn.Linear(n_flat, hidden), nn.ReLU())
-        self.policy, self.value = nn.Linear(hidden, n_actions), nn.Linear(hidden, 1)
+        self.policy = nn.Linear(hidden, n_actions)
+        self.value = nn.Linear(hidden, 1)
+        self.init_policy_head()
     def encode(self, x): return self.body(x)
 
 EXPERT_ARCHS = {"impala": ImpalaCNN, "nature": NatureCNN}
@@ -97,12 +106,23 @@ def import_pfrl():
         import pfrl
     return pfrl
 
+def cpu_has_amx() -> bool:
+    "Whether this CPU has AMX bfloat16 matrix units (where bfloat16 autocast speeds up convolutions)."
+    try:
+        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags"))
+    except (OSError, StopIteration):
+        return False
+    return "amx_bf16" in flags.split()
+
 class PFRLHead(nn.Module):
     "Adapts an `ActorCritic` to PFRL's model interface: frames -> (Categorical, value)."
     def __init__(self, net: ActorCritic, amp: bool = False):
-        super().__init__(); self.net, self.amp = net, amp
+        super().__init__()
+        self.net = net
+        self.amp = amp
     def forward(self, x):
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.amp):
+        device_type = next(self.net.parameters()).device.type
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=self.amp):
             logits, value = self.net.logits_and_value(x)
         return torch.distributions.Categorical(logits=logits.float()), value.float()
 
@@ -139,38 +159,60 @@ class PPOConfig:
     adam_eps: float = 1e-5         # Adam epsilon
     gamma: float = 0.999           # discount
     lam: float = 0.95              # GAE lambda
-    clip: float = 0.2              # PPO clip range
+    clip: float = 0.2              # PPO clip range of the policy ratio
+    value_clip: float | None = 0.2 # clip range of the value update around the old values (None: unclipped)
     entropy_coef: float = 0.01     # entropy bonus
     value_coef: float = 0.5        # value loss weight
     max_grad_norm: float = 0.5     # gradient clipping
+    reward_gamma: float = 0.99     # discount of the running return whose std scales the rewards
     reward_clip: float = 10.0      # clip of normalised rewards
     num_levels: int = 200          # training levels
     start_level: int = 100         # first training level
     distribution_mode: str = "easy" # Procgen mode
     seed: int = 0                  # seeds torch, numpy, python and Procgen
     device: str = "cpu"            # `cpu`, `cuda` or `cuda:N`
-    amp: bool = True               # bfloat16 autocast on CUDA (ignored on CPU)
+    amp: bool | None = None        # bfloat16 autocast; None: only on CPUs with AMX (`cpu_has_amx`), else float32
     channels_last: bool = True     # channels-last memory layout for convolutions
+    arch_kwargs: dict = field(default_factory=dict) # network options, e.g. `{"channels": [8, 16, 16]}`
     checkpoint_every: int = 5      # updates between checkpoints
     eval_every: int = 5            # updates between learning-curve points
     eval_episodes: int = 32        # unseen-level episodes per curve point (and train episodes averaged)
 
     def __post_init__(self):
         ProcgenSpec(self.game, self.num_levels, self.start_level, self.distribution_mode, self.num_envs, self.seed)
-        if self.arch not in EXPERT_ARCHS: raise ValueError(f"unknown arch {self.arch!r}; expected one of {list(EXPERT_ARCHS)}")
+        if self.arch not in EXPERT_ARCHS:
+            raise ValueError(f"unknown arch {self.arch!r}; expected one of {list(EXPERT_ARCHS)}")
         if (self.num_envs * self.rollout) % self.minibatches:
-            raise ValueError(f"num_envs * rollout ({self.num_envs * self.rollout}) must divide into {self.minibatches} minibatches")
-        for name in ("steps", "num_envs", "rollout", "epochs", "minibatches", "checkpoint_every", "eval_every", "eval_episodes"):
+            raise ValueError(f"num_envs * rollout ({self.num_envs * self.rollout}) "
+                             f"must divide into {self.minibatches} minibatches")
+        counts = ("steps", "num_envs", "rollout", "epochs", "minibatches",
+                  "checkpoint_every", "eval_every", "eval_episodes")
+        for name in counts:
             if getattr(self, name) < 1: raise ValueError(f"{name} must be >= 1, found {getattr(self, name)}")
     @property
     def update_steps(self) -> int: return self.num_envs * self.rollout
     @property
     def spec(self) -> ProcgenSpec:
         return ProcgenSpec(self.game, self.num_levels, self.start_level, self.distribution_mode, self.num_envs, self.seed)
+    @property
+    def use_amp(self) -> bool:
+        "Whether training runs under bfloat16 autocast on its device."
+        if self.amp is not None: return self.amp
+        return torch.device(self.device).type == "cpu" and cpu_has_amx()
+    @classmethod
+    def from_dict(cls, d: dict) -> "PPOConfig":
+        "A config from a saved `config.json` or checkpoint (fields of older versions take their old meaning)."
+        d = dict(d)
+        if "value_clip" not in d:   # saved before value clipping, the reward discount and CPU autocast existed
+            d["value_clip"] = None
+            d["reward_gamma"] = d.get("gamma", 0.999)
+            d["amp"] = bool(d.get("amp")) and str(d.get("device", "cpu")).startswith("cuda")
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
 
 # %% ../nbs/01_expert.ipynb #a9cf5bc0
-CURVE_FIELDS = ["steps", "updates", "wall_seconds", "steps_per_second", "train_return", "train_episodes",
-                "unseen_return", "unseen_episodes"]
+CURVE_FIELDS = ["steps", "updates", "wall_seconds", "cpu_seconds", "steps_per_second", "train_return",
+                "train_episodes", "unseen_return", "unseen_episodes"]
 
 def atomic_save(obj, path: Path):
     "torch.save to a temporary file, then rename over `path`."
@@ -180,7 +222,9 @@ def write_curve(rows: list[dict], out: Path):
     "Write the learning curve as CSV and PNG."
     tmp = out / "curve.csv.tmp"
     with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, CURVE_FIELDS); w.writeheader(); w.writerows(rows)
+        writer = csv.DictWriter(f, CURVE_FIELDS, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
     os.replace(tmp, out / "curve.csv")
     if rows: plot_curve(rows, out / "curve.png")
 
@@ -231,6 +275,7 @@ def train_expert(cfg: PPOConfig,        # training settings
                  resume: bool = False,  # continue from `out/checkpoint.pt`
                  progress: bool = True, # show a progress bar
                  stop_after_updates: int | None = None, # stop (with a checkpoint) after this many updates in this call
+                 stop_after_cpu_seconds: float | None = None, # stop (with a checkpoint) once this call used this CPU time
                 ) -> Path:
     "Train an expert with PFRL's PPO on Procgen; checkpoint, resume, curve, card."
     pfrl = import_pfrl()
@@ -243,29 +288,32 @@ def train_expert(cfg: PPOConfig,        # training settings
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {cfg.device!r} requested but CUDA is not available")
     seed_everything(cfg.seed)
-    net = make_expert_net(cfg.arch).to(device)
+    arch_kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.arch_kwargs.items()}
+    net = make_expert_net(cfg.arch, **arch_kwargs).to(device)
     net.channels_last = cfg.channels_last
     if cfg.channels_last: net = net.to(memory_format=torch.channels_last)
-    head = PFRLHead(net, amp=cfg.amp and device.type == "cuda")
+    head = PFRLHead(net, amp=cfg.use_amp)
     opt = torch.optim.Adam(head.parameters(), lr=cfg.lr, eps=cfg.adam_eps)
     agent = pfrl.agents.PPO(head, opt, gpu=(device.index or 0) if device.type == "cuda" else None,
                             gamma=cfg.gamma, lambd=cfg.lam, phi=lambda x: x, batch_states=_stack_states,
                             value_func_coef=cfg.value_coef, entropy_coef=cfg.entropy_coef,
                             update_interval=cfg.update_steps, minibatch_size=cfg.update_steps // cfg.minibatches,
-                            epochs=cfg.epochs, clip_eps=cfg.clip, clip_eps_vf=None, standardize_advantages=True,
+                            epochs=cfg.epochs, clip_eps=cfg.clip, clip_eps_vf=cfg.value_clip, standardize_advantages=True,
                             max_grad_norm=cfg.max_grad_norm)
-    norm = RewardNormalizer(cfg.num_envs, cfg.gamma, cfg.reward_clip)
-    state = dict(steps=0, updates=0, grad_steps=0, wall_seconds=0.0, resumes=0, curve=[], recent_returns=[],
+    norm = RewardNormalizer(cfg.num_envs, cfg.reward_gamma, cfg.reward_clip)
+    state = dict(steps=0, updates=0, grad_steps=0, wall_seconds=0.0, cpu_seconds=0.0, resumes=0, curve=[], recent_returns=[],
                  timing=dict(env=0.0, act=0.0, learn=0.0, eval=0.0))
     if resume and ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location=device, weights_only=False)
-        saved = PPOConfig(**ck["config"])
-        for k in ("game", "arch", "num_envs", "rollout", "num_levels", "start_level", "distribution_mode"):
+        saved = PPOConfig.from_dict(ck["config"])
+        for k in ("game", "arch", "arch_kwargs", "num_envs", "rollout", "num_levels", "start_level", "distribution_mode"):
             if getattr(saved, k) != getattr(cfg, k):
                 raise ValueError(f"{ckpt_path}: config field {k!r} differs: checkpoint has {getattr(saved, k)!r}, "
                                  f"this run asks for {getattr(cfg, k)!r}")
         net.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"]); norm.load_state_dict(ck["normalizer"])
-        state = ck["state"]; state["resumes"] += 1; _set_rng_states(ck["rng"])
+        state = {"cpu_seconds": 0.0, **ck["state"]}
+        state["resumes"] += 1
+        _set_rng_states(ck["rng"])
         agent.n_updates = state["grad_steps"]
         print(f"resumed {out} at step {state['steps']:,} (update {state['updates']})")
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
@@ -283,6 +331,8 @@ def train_expert(cfg: PPOConfig,        # training settings
     bar = tqdm(total=cfg.steps, initial=state["steps"], desc=f"PPO {cfg.game}", unit="step", unit_scale=True,
                disable=not progress, smoothing=0.1)
     t_start, updates_here, T = time.time() - state["wall_seconds"], 0, state["timing"]
+    cpu_start = time.process_time() - state["cpu_seconds"]
+    cpu_budget_end = time.process_time() + stop_after_cpu_seconds if stop_after_cpu_seconds else math.inf
     finished = state["steps"] >= cfg.steps
     while not finished:   # whole PPO updates only: a run ends right after an update, with a checkpoint
         t0 = time.time()
@@ -304,18 +354,21 @@ def train_expert(cfg: PPOConfig,        # training settings
         if agent.n_updates == state["grad_steps"]: continue   # PFRL counts minibatch steps; a PPO update just ran
         state["grad_steps"] = agent.n_updates; state["updates"] += 1; updates_here += 1
         state["wall_seconds"] = time.time() - t_start
+        state["cpu_seconds"] = time.process_time() - cpu_start
         busy = T["env"] + T["act"] + T["learn"]
         bar.set_postfix(steps_per_s=f"{state['steps'] / max(busy, 1e-9):.0f}",
                         train_return=f"{np.mean(state['recent_returns'] or [np.nan]):.2f}",
                         env=f"{T['env'] / busy:.0%}", act=f"{T['act'] / busy:.0%}", learn=f"{T['learn'] / busy:.0%}")
         finished = state["steps"] >= cfg.steps
-        last = finished or bool(stop_after_updates and updates_here >= stop_after_updates)
+        out_of_budget = time.process_time() >= cpu_budget_end
+        last = finished or out_of_budget or bool(stop_after_updates and updates_here >= stop_after_updates)
         if state["updates"] % cfg.eval_every == 0 or last:
             te = time.time()
             unseen = play(net, cfg.spec.unseen(seed=cfg.seed + 7919 * state["updates"]), cfg.eval_episodes, progress=False)
             T["eval"] += time.time() - te
             state["curve"].append(dict(steps=state["steps"], updates=state["updates"],
                                        wall_seconds=round(state["wall_seconds"], 1),
+                                       cpu_seconds=round(state["cpu_seconds"], 1),
                                        steps_per_second=round(state["steps"] / max(busy, 1e-9), 1),
                                        train_return=float(np.mean(state["recent_returns"] or [np.nan])),
                                        train_episodes=len(state["recent_returns"]),
