@@ -17,10 +17,11 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 from tqdm.auto import tqdm
 from .data import PROCGEN_N_ACTIONS, OfflineDataset, frames_to_input, top_percent, atomic_dir, load_dataset
+from .expert import ImpalaCNN
 
 # %% auto #0
 __all__ = ['STUDENTS', 'StudentCNN', 'impala_student', 'StudentMLP', 'make_student', 'BCConfig', 'bc_loss', 'BCData',
-           'train_students', 'percentile_bc', 'save_students', 'load_students', 'bc_job', 'bc_stage']
+           'train_students', 'percentile_bc', 'save_students', 'load_students']
 
 # %% ../nbs/02_bc.ipynb #77853109
 class StudentCNN(nn.Module):
@@ -45,7 +46,6 @@ class StudentCNN(nn.Module):
 # %% ../nbs/02_bc.ipynb #30165e78
 def impala_student(n_actions: int = PROCGEN_N_ACTIONS) -> nn.Module:
     "The IMPALA CNN (the expert's network) used as a student."
-    from ddrl.expert import ImpalaCNN
     return ImpalaCNN(n_actions)
 
 class StudentMLP(nn.Module):
@@ -235,20 +235,3 @@ def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
     for sd in states:
         net = make_student(meta["kind"], meta["n_actions"], meta.get("obs_shape")).to(device); net.load_state_dict(sd); nets.append(net.eval())
     return nets
-
-# %% ../nbs/02_bc.ipynb #053d8d13
-def bc_job(out: Path, run: Path, cfg, percent: float) -> tuple[str, int]:
-    "One job of the BC stage: the students of one percentile-BC dataset, saved in `out/bc-<percent>`."
-    sub = top_percent(load_dataset(Path(run) / "data" / "dataset"), percent); name = f"BC {percent:g}%"
-    bc = BCConfig(steps=cfg.bc_steps, batch_size=cfg.bc_batch, lr=cfg.bc_lr, device=cfg.torch_device)
-    nets = train_students(sub, bc, cfg.student_seeds, desc=f"{name} ({len(sub)} frames)")
-    save_students(nets, Path(out) / f"bc-{percent:g}", seeds=cfg.student_seeds, overwrite=True,
-                  info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc)))
-    return name, len(sub)
-
-def bc_stage(out: Path, run: Path, cfg) -> dict:
-    "Pipeline stage: percentile-BC students in `out/bc-<x>` for every x in `cfg.percents` (one job each), sizes in `out/sizes.json`."
-    from ddrl.pipeline import get_backend
-    sizes = dict(get_backend().map(bc_job, [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents], cfg.threads))
-    (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
-    return sizes

@@ -20,7 +20,7 @@ __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME
            'METADATA_FILE', 'import_procgen', 'ProcgenSpec', 'Policy', 'RandomPolicy', 'policy_logits',
            'select_actions', 'frames_to_input', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect',
            'play', 'play_gymnasium', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'atomic_dir',
-           'save_dataset', 'H5Frames', 'load_dataset', 'data_stage']
+           'atomic_save', 'save_dataset', 'H5Frames', 'load_dataset']
 
 # %% ../nbs/00_data.ipynb #bd2898ef
 PROCGEN_GAMES = ("bigfish", "bossfight", "caveflyer", "chaser", "climber", "coinrun", "dodgeball", "fruitbot",
@@ -435,6 +435,12 @@ def atomic_dir(path: Path, overwrite: bool = False):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
+def atomic_save(obj, path: Path):
+    "torch.save to a temporary file, then rename over `path`."
+    tmp = Path(f"{path}.tmp-{os.getpid()}")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
 def save_dataset(ds: OfflineDataset,      # the dataset to write
                  path: str | Path,        # dataset folder (holds `data/`)
                  dataset_id: str | None = None, # Minari-style id (default: folder name)
@@ -601,17 +607,3 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
                               np.concatenate(soft) if soft else None)
     except (ValueError, TypeError) as e:
         raise type(e)(f"{file}: {e}") from None
-
-# %% ../nbs/00_data.ipynb #60d0521e
-def data_stage(out: Path, run: Path, cfg) -> OfflineDataset:
-    "Pipeline stage: the expert's offline dataset in `out/dataset`, with `summary.json` and `summary.png`."
-    from ddrl.expert import load_expert
-    out = Path(out)
-    expert = load_expert(Path(run) / "expert", device=cfg.torch_device)
-    spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.distribution_mode, min(cfg.num_envs, cfg.expert_episodes), cfg.seed)
-    ds = collect(expert, spec, cfg.expert_episodes)
-    save_dataset(ds, out / "dataset", overwrite=True)
-    (out / "summary.json").write_text(json.dumps(summarize(ds), indent=1, default=float))
-    fig = plot_summary(ds, f"{cfg.game}: {ds.n_episodes} expert episodes"); fig.savefig(out / "summary.png", dpi=90)
-    import matplotlib.pyplot as plt; plt.close(fig)
-    return ds

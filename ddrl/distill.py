@@ -14,14 +14,13 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .data import OfflineDataset, save_dataset, load_dataset
+from .data import OfflineDataset, atomic_save, frames_to_input, load_dataset, save_dataset
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
-from .expert import atomic_save
 
 # %% auto #0
 __all__ = ['METHODS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients',
            'squared_l2', 'matching_objective', 'layerwise_cosine', 'features', 'mean_embedding_loss', 'DistillConfig',
-           'distill', 'save_synthetic', 'plot_frames', 'random_real_frames', 'distill_job', 'distill_stage']
+           'distill', 'save_synthetic', 'plot_frames', 'random_real_frames']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -223,7 +222,6 @@ def layerwise_cosine(g_syn: dict, g_real: dict) -> torch.Tensor:
 # %% ../nbs/03_distill.ipynb #2b81b54b
 def features(net: nn.Module, frames: torch.Tensor) -> torch.Tensor:
     "A student's penultimate features (its `features` block) for frames in [0, 1], NHWC."
-    from ddrl.data import frames_to_input
     return net.features(frames_to_input(frames, frames.device, frames.dtype))
 
 def mean_embedding_loss(net: nn.Module, syn: SyntheticSet, real: dict[int, torch.Tensor]) -> torch.Tensor:
@@ -410,35 +408,3 @@ def random_real_frames(ds: OfflineDataset, # the real dataset
     pick = np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False))
     return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n), [n],
                           n_actions=ds.n_actions, metadata=dict(source=ds.metadata, picked=f"{n} frames at random, seed {seed}"))
-
-# %% ../nbs/03_distill.ipynb #faddf51e
-def _student_config(cfg) -> BCConfig: return BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
-
-def distill_job(out: Path, run: Path, cfg, method: str) -> tuple[str, int]:
-    "One job of the distillation stage: `method`'s synthetic set and its students (`real-random`: students on random real frames)."
-    from ddrl.expert import load_expert
-    out, run = Path(out), Path(run)
-    ds = load_dataset(run / "data" / "dataset"); student = _student_config(cfg)
-    size = min(cfg.synthetic_size, len(ds))
-    if method == "real-random":
-        real = random_real_frames(ds, size, cfg.seed); name = f"Real {size} (random)"
-        save_students(train_students(real, student, cfg.student_seeds, desc=name), out / "real-random", seeds=cfg.student_seeds,
-                      overwrite=True, info=dict(method=name, frames=size, config=asdict(student)))
-        return name, size
-    its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
-    dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop, inner_steps=cfg.dc_inner_steps,
-                         seed=cfg.seed, device=cfg.torch_device)
-    done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
-    expert = load_expert(run / "expert", device=cfg.torch_device)
-    syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
-    save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"), out / method / "students",
-                  seeds=cfg.student_seeds, overwrite=True, info=dict(method=method, frames=size, config=asdict(student)))
-    return method, size
-
-def distill_stage(out: Path, run: Path, cfg) -> dict:
-    "Pipeline stage: synthetic sets and their students in `out/<method>`, random-real-frame students in `out/real-random` (one job each)."
-    from ddrl.pipeline import get_backend
-    jobs = [dict(out=out, run=run, cfg=cfg, method=m) for m in ["real-random", *cfg.methods]]
-    sizes = dict(get_backend().map(distill_job, jobs, cfg.threads))
-    (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
-    return sizes

@@ -1,4 +1,4 @@
-"""Evaluate any policy, or K students per method, on training levels (ID) and unseen levels (OOD), with greedy and sampled actions; aggregate honestly; write the paper's tables beside its published numbers, and its figures.
+"""Evaluate any policy, or K students per method, on training levels (ID) and unseen levels (OOD), with greedy and sampled actions; aggregate honestly, beside the paper's published numbers.
 
 Docs: https://ddrl-dev.github.io/ddrl/eval.html.md"""
 
@@ -12,13 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
-from .data import ProcgenSpec, RandomPolicy, collect, play, summarize
+from .data import ProcgenSpec, RandomPolicy, atomic_dir, collect, play, summarize
 
 # %% auto #0
 __all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'paper_value', 'EvalSpec',
-           'evaluate_policies', 'aggregate', 'evaluate_methods', 'results_frame', 'paper_table', 'to_markdown',
-           'table_caption', 'dataset_size_table', 'plot_id_ood', 'save_results', 'load_results', 'run_methods',
-           'eval_job', 'eval_stage']
+           'evaluate_policies', 'aggregate', 'evaluate_methods', 'results_frame', 'save_results', 'load_results']
 
 # %% ../nbs/04_eval.ipynb #6f29c0a6
 PAPER_METHODS = ("Expert", "BC 10%", "BC 25%", "BC 40%", "BC 100%", "Synthetic")
@@ -108,69 +106,9 @@ def results_frame(results: dict) -> pd.DataFrame:
                                  paper_mean=p[0] if p else np.nan, paper_std_published=p[1] if p else np.nan))
     return pd.DataFrame(rows)
 
-# %% ../nbs/04_eval.ipynb #e7a58a52
-def _pm(m, s, digits=2): return "" if m is None or (isinstance(m, float) and math.isnan(m)) else f"{m:.{digits}f} +- {s:.{digits}f}"
-
-def paper_table(results: dict, split: str = "id", actions: str = "sampled") -> pd.DataFrame:
-    "The paper's Table 2 (ID) or 3 (OOD) for one game: our numbers beside the published ones."
-    df = results_frame(results)
-    df = df[(df.split == split) & (df.actions == actions)]
-    return pd.DataFrame({
-        "method": df.method,
-        "mean": df["mean"].round(2),
-        "std across students": [f"{s:.2f}" if k > 1 else "-" for s, k in zip(df.std_students, df.students)],
-        "std across episodes": df.std_episodes.round(2),
-        "s.e.": df.stderr.round(2),
-        "paper-style std": df.paper_std.round(2),
-        "students x episodes": [f"{k} x {n}" for k, n in zip(df.students, df.episodes)],
-        "paper (mean +- std)": [_pm(m, s) for m, s in zip(df.paper_mean, df.paper_std_published)],
-    }).reset_index(drop=True)
-
-def to_markdown(df: pd.DataFrame) -> str:
-    "A plain markdown table (no extra dependency)."
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join(lines)
-
-def table_caption(results: dict, split: str, actions: str) -> str:
-    "How the numbers of a table were obtained."
-    spec = results["spec"]
-    return (f"{spec.game}, {'ID (training levels)' if split == 'id' else 'OOD (unseen levels)'}, {actions} actions; "
-            f"{spec.describe()}. Paper: its Table {2 if split == 'id' else 3} (sampled actions; its std is the mean "
-            f"per-student episode std, comparable to our 'paper-style std').")
-
-def dataset_size_table(sizes: dict, game: str) -> pd.DataFrame:
-    "The paper's Table 4: frames per training set, ours beside the published."
-    paper = PAPER_DATASET_SIZES.get(game, {})
-    return pd.DataFrame(dict(method=list(sizes), frames=list(sizes.values()),
-                             paper=[paper.get(PAPER_ALIASES.get(m, m), "") for m in sizes]))
-
-# %% ../nbs/04_eval.ipynb #bb102273
-def plot_id_ood(results: dict, actions: str = "sampled", title: str = "", path: str | Path | None = None):
-    "Bars of ID and OOD mean return per method (error bars: std across students), paper values marked."
-    import matplotlib.pyplot as plt
-    df = results_frame(results); df = df[df.actions == actions]
-    methods = list(dict.fromkeys(df.method)); x = np.arange(len(methods)); w = 0.38
-    fig, ax = plt.subplots(figsize=(max(5, 1.1 * len(methods) + 2), 3.4))
-    for j, (split, colour) in enumerate((("id", "tab:blue"), ("ood", "tab:orange"))):
-        d = df[df.split == split].set_index("method").reindex(methods)
-        err = np.where(d.students > 1, d.std_students, d.stderr)
-        ax.bar(x + (j - 0.5) * w, d["mean"], w, yerr=err, capsize=3, color=colour,
-               label=f"{'ID' if split == 'id' else 'OOD'} (ours)")
-        ax.scatter(x + (j - 0.5) * w, d.paper_mean, marker="_", s=300, color="black", zorder=3,
-                   label="paper" if j == 0 else None)
-    ax.set_xticks(x, methods, rotation=20); ax.set_ylabel("mean episode return")
-    spec = results["spec"]
-    ax.set_title(title or f"{spec.game}: {actions} actions, {spec.episodes} episodes per student and split")
-    ax.legend(fontsize=8); ax.grid(axis="y", alpha=0.3); fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
-
 # %% ../nbs/04_eval.ipynb #04b2bd38
 def save_results(results: dict, path: str | Path) -> Path:
     "Raw returns as JSON and the aggregated rows as CSV in folder `path`."
-    from ddrl.data import atomic_dir
     path = Path(path)
     with atomic_dir(path, overwrite=True) as tmp:
         spec = results["spec"]
@@ -184,39 +122,3 @@ def load_results(path: str | Path) -> dict:
     d = json.loads((Path(path) / "returns.json").read_text())
     return dict(spec=EvalSpec(**d["spec"]), returns={m: {s: {a: np.array(r) for a, r in modes.items()} for s, modes in splits.items()}
                                                      for m, splits in d["returns"].items()})
-
-# %% ../nbs/04_eval.ipynb #011da732
-def run_methods(run: Path, cfg) -> dict:
-    "Every method of a finished run, in report order: name -> (kind, path) with kind `random`, `expert` or `students`."
-    run = Path(run)
-    methods = {"Random": ("random", None), "Expert": ("expert", run / "expert")}
-    for p in cfg.percents: methods[f"BC {p:g}%"] = ("students", run / "bc" / f"bc-{p:g}")
-    real = json.loads((run / "distill" / "real-random" / "students.json").read_text())["info"]["method"]
-    methods[real] = ("students", run / "distill" / "real-random")
-    for m in cfg.methods: methods[m] = ("students", run / "distill" / m / "students")
-    return methods
-
-def eval_job(spec: EvalSpec, kind: str, path, modes: tuple, device: str = "cpu", name: str = "") -> dict:
-    "One job of the evaluation stage: one method's policies, every split and action mode."
-    from ddrl.expert import load_expert
-    from ddrl.bc import load_students
-    policies = [RandomPolicy()] if kind == "random" else [load_expert(path, device)] if kind == "expert" else load_students(path, device)
-    return evaluate_policies(policies, spec, modes=modes, desc=name)
-
-def eval_stage(out: Path, run: Path, cfg) -> dict:
-    "Pipeline stage: every method of the run evaluated ID and OOD (one job each); returns, tables, sizes and figures in `out`."
-    import matplotlib.pyplot as plt
-    from ddrl.pipeline import get_backend
-    out, run = Path(out), Path(run)
-    spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.num_envs, cfg.seed + 1)
-    modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
-    methods = run_methods(run, cfg)
-    jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n) for n, (k, p) in methods.items()]
-    results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs, cfg.threads))))
-    save_results(results, out / "results")
-    (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
-    sizes = {**json.loads((run / "bc" / "sizes.json").read_text()), **json.loads((run / "distill" / "sizes.json").read_text())}
-    (out / "dataset_sizes.json").write_text(json.dumps(sizes, indent=1))
-    for mode in modes:
-        fig = plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png"); plt.close(fig)
-    return results

@@ -15,14 +15,13 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 import ddrl
-from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, frames_to_input, play
+from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, atomic_save, frames_to_input, play
 
 # %% auto #0
 __all__ = ['EXPERT_ARCHS', 'CURVE_FIELDS', 'SHIPPED_EXPERTS', 'ResidualBlock', 'ActorCritic', 'ImpalaCNN', 'NatureCNN',
-           'make_expert_net', 'import_pfrl', 'cpu_has_amx', 'PFRLHead', 'RewardNormalizer', 'PPOConfig', 'atomic_save',
-           'write_curve', 'read_curve', 'plot_curve', 'seed_everything', 'device_name', 'train_expert',
-           'evaluate_policy_id_ood', 'write_card', 'finish_expert', 'expert_card', 'load_expert',
-           'shipped_experts_table', 'expert_stage']
+           'make_expert_net', 'import_pfrl', 'cpu_has_amx', 'PFRLHead', 'RewardNormalizer', 'PPOConfig', 'write_curve',
+           'read_curve', 'plot_curve', 'seed_everything', 'device_name', 'train_expert', 'evaluate_policy_id_ood',
+           'write_card', 'finish_expert', 'expert_card', 'load_expert', 'shipped_experts_table']
 
 # %% ../nbs/01_expert.ipynb #b1d4becf
 class ResidualBlock(nn.Module):
@@ -213,10 +212,6 @@ class PPOConfig:
 # %% ../nbs/01_expert.ipynb #a9cf5bc0
 CURVE_FIELDS = ["steps", "updates", "wall_seconds", "cpu_seconds", "steps_per_second", "train_return",
                 "train_episodes", "unseen_return", "unseen_episodes"]
-
-def atomic_save(obj, path: Path):
-    "torch.save to a temporary file, then rename over `path`."
-    tmp = Path(f"{path}.tmp-{os.getpid()}"); torch.save(obj, tmp); os.replace(tmp, path)
 
 def write_curve(rows: list[dict], out: Path):
     "Write the learning curve as CSV and PNG."
@@ -469,20 +464,3 @@ def shipped_experts_table() -> str:
         rows.append(f"| {c['game']} | {c['arch']} ({c['parameters']:,} params) | {c['steps_trained']:,} | {c['device']} | "
                     f"{fmt(e['id'])} | {fmt(e['ood'])} | {fmt(r['id'])} | {fmt(r['ood'])} |")
     return "\n".join(rows)
-
-# %% ../nbs/01_expert.ipynb #53b3f46e
-def expert_stage(out: Path, run: Path, cfg) -> dict:
-    "Pipeline stage: the run's expert as `out/expert.pt` + `out/card.json` (shipped, copied, or trained); returns the card."
-    out = Path(out)
-    if cfg.expert == "train":
-        pcfg = PPOConfig(cfg.game, cfg.expert_steps, cfg.expert_arch, num_levels=cfg.num_levels, start_level=cfg.start_level,
-                         distribution_mode=cfg.distribution_mode, seed=cfg.seed, device=cfg.torch_device)
-        if not (out / "expert.pt").exists(): train_expert(pcfg, out, resume=(out / "checkpoint.pt").exists())
-        return finish_expert(out, pcfg, episodes=cfg.eval_episodes, note="trained by the pipeline's expert stage")
-    net = load_expert(cfg.game if cfg.expert == "shipped" else cfg.expert)
-    if net.card.get("game", cfg.game) != cfg.game:
-        raise ValueError(f"expert {cfg.expert!r} plays {net.card['game']!r}, but the run is for {cfg.game!r}")
-    atomic_save(net.state_dict(), out / "expert.pt")
-    card = {**net.card, "source": "shipped with ddrl" if cfg.expert == "shipped" else str(Path(cfg.expert).resolve())}
-    (out / "card.json").write_text(json.dumps(card, indent=1))
-    return card

@@ -11,14 +11,21 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable
 import yaml
-from .data import PROCGEN_GAMES
+from .data import PROCGEN_GAMES, OfflineDataset, ProcgenSpec, RandomPolicy, atomic_save, collect, load_dataset
+from .data import plot_summary, save_dataset, summarize, top_percent
+from .expert import PPOConfig, expert_card, finish_expert, load_expert, train_expert
+from .bc import BCConfig, load_students, save_students, train_students
+from .distill import METHODS, DistillConfig, distill, random_real_frames
+from .eval import EvalSpec, evaluate_policies, save_results
+from .report import combined_report, plot_id_ood, report_figures, run_report
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'load_config',
            'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest', 'read_manifest', 'stage_done',
            'run_stage', 'notebook_stage', 'run_with_threads', 'LocalBackend', 'RayBackend', 'set_backend',
-           'get_backend', 'check_expert', 'prepare_run', 'run_pipeline', 'distilled_vs_real', 'report_sections',
-           'write_report', 'write_combined_report']
+           'get_backend', 'expert_stage', 'data_stage', 'bc_job', 'bc_stage', 'distill_job', 'distill_stage',
+           'run_methods', 'eval_job', 'eval_stage', 'check_expert', 'prepare_run', 'run_pipeline', 'write_report',
+           'write_combined_report']
 
 # %% ../nbs/06_pipeline.ipynb #02979793
 @dataclass
@@ -58,7 +65,6 @@ class RunConfig:
             if not isinstance(v, t) or (f.type == "int" and isinstance(v, bool)):
                 raise ConfigError(f"{f.name}: expected {f.type}, found {type(v).__name__} {v!r}")
         if self.game not in PROCGEN_GAMES: raise ConfigError(f"game: unknown Procgen game {self.game!r}; expected one of {', '.join(PROCGEN_GAMES)}")
-        from ddrl.distill import METHODS
         if bad := [m for m in self.methods if m not in METHODS]: raise ConfigError(f"methods: unknown {bad}; expected some of {list(METHODS)}")
         if bad := [p for p in self.percents if not isinstance(p, (int, float)) or not 0 < p <= 100]:
             raise ConfigError(f"percents: expected numbers in (0, 100], found {bad}")
@@ -142,9 +148,11 @@ class Stage:
         mod, fn = self.function.split(":")
         return getattr(importlib.import_module(f"ddrl.{mod}"), fn)(out, run, cfg)
 
-STAGES = (Stage("expert", "01_expert", "expert:expert_stage", resumable=True), Stage("data", "00_data", "data:data_stage"),
-          Stage("bc", "02_bc", "bc:bc_stage"), Stage("distill", "03_distill", "distill:distill_stage", resumable=True),
-          Stage("eval", "04_eval", "eval:eval_stage"))
+STAGES = (Stage("expert", "01_expert", "pipeline:expert_stage", resumable=True),
+          Stage("data", "00_data", "pipeline:data_stage"),
+          Stage("bc", "02_bc", "pipeline:bc_stage"),
+          Stage("distill", "03_distill", "pipeline:distill_stage", resumable=True),
+          Stage("eval", "04_eval", "pipeline:eval_stage"))
 STAGE_NAMES = tuple(s.name for s in STAGES)
 
 def get_stage(name: str) -> Stage:
@@ -272,11 +280,131 @@ def get_backend():
     if _BACKEND is None: set_backend(os.environ.get("DDRL_BACKEND", "local"), os.environ.get("DDRL_RAY_ADDRESS"))
     return _BACKEND
 
+# %% ../nbs/06_pipeline.ipynb #53b3f46e
+def expert_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
+    "Pipeline stage: the run's expert as `out/expert.pt` + `out/card.json` (shipped, copied, or trained); returns the card."
+    out = Path(out)
+    if cfg.expert == "train":
+        pcfg = PPOConfig(cfg.game, cfg.expert_steps, cfg.expert_arch, num_levels=cfg.num_levels, start_level=cfg.start_level,
+                         distribution_mode=cfg.distribution_mode, seed=cfg.seed, device=cfg.torch_device)
+        if not (out / "expert.pt").exists(): train_expert(pcfg, out, resume=(out / "checkpoint.pt").exists())
+        return finish_expert(out, pcfg, episodes=cfg.eval_episodes, note="trained by the pipeline's expert stage")
+    net = load_expert(cfg.game if cfg.expert == "shipped" else cfg.expert)
+    if net.card.get("game", cfg.game) != cfg.game:
+        raise ValueError(f"expert {cfg.expert!r} plays {net.card['game']!r}, but the run is for {cfg.game!r}")
+    atomic_save(net.state_dict(), out / "expert.pt")
+    card = {**net.card, "source": "shipped with ddrl" if cfg.expert == "shipped" else str(Path(cfg.expert).resolve())}
+    (out / "card.json").write_text(json.dumps(card, indent=1))
+    return card
+
+# %% ../nbs/06_pipeline.ipynb #60d0521e
+def data_stage(out: Path, run: Path, cfg: RunConfig) -> OfflineDataset:
+    "Pipeline stage: the expert's offline dataset in `out/dataset`, with `summary.json` and `summary.png`."
+    import matplotlib.pyplot as plt
+    out = Path(out)
+    expert = load_expert(Path(run) / "expert", device=cfg.torch_device)
+    spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.distribution_mode,
+                       min(cfg.num_envs, cfg.expert_episodes), cfg.seed)
+    ds = collect(expert, spec, cfg.expert_episodes)
+    save_dataset(ds, out / "dataset", overwrite=True)
+    (out / "summary.json").write_text(json.dumps(summarize(ds), indent=1, default=float))
+    fig = plot_summary(ds, f"{cfg.game}: {ds.n_episodes} expert episodes")
+    fig.savefig(out / "summary.png", dpi=90)
+    plt.close(fig)
+    return ds
+
+# %% ../nbs/06_pipeline.ipynb #053d8d13
+def bc_job(out: Path, run: Path, cfg: RunConfig, percent: float) -> tuple[str, int]:
+    "One job of the BC stage: the students of one percentile-BC dataset, saved in `out/bc-<percent>`."
+    sub = top_percent(load_dataset(Path(run) / "data" / "dataset"), percent)
+    name = f"BC {percent:g}%"
+    bc = BCConfig(steps=cfg.bc_steps, batch_size=cfg.bc_batch, lr=cfg.bc_lr, device=cfg.torch_device)
+    nets = train_students(sub, bc, cfg.student_seeds, desc=f"{name} ({len(sub)} frames)")
+    save_students(nets, Path(out) / f"bc-{percent:g}", seeds=cfg.student_seeds, overwrite=True,
+                  info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc)))
+    return name, len(sub)
+
+def bc_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
+    "Pipeline stage: percentile-BC students in `out/bc-<x>` for every x in `cfg.percents` (one job each), sizes in `out/sizes.json`."
+    jobs = [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents]
+    sizes = dict(get_backend().map(bc_job, jobs, cfg.threads))
+    (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
+    return sizes
+
+# %% ../nbs/06_pipeline.ipynb #faddf51e
+def _student_config(cfg: RunConfig) -> BCConfig:
+    return BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
+
+def distill_job(out: Path, run: Path, cfg: RunConfig, method: str) -> tuple[str, int]:
+    "One job of the distillation stage: `method`'s synthetic set and its students (`real-random`: students on random real frames)."
+    out, run = Path(out), Path(run)
+    ds = load_dataset(run / "data" / "dataset")
+    student = _student_config(cfg)
+    size = min(cfg.synthetic_size, len(ds))
+    if method == "real-random":
+        real = random_real_frames(ds, size, cfg.seed)
+        name = f"Real {size} (random)"
+        save_students(train_students(real, student, cfg.student_seeds, desc=name), out / "real-random",
+                      seeds=cfg.student_seeds, overwrite=True, info=dict(method=name, frames=size, config=asdict(student)))
+        return name, size
+    its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
+    dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop, inner_steps=cfg.dc_inner_steps,
+                         seed=cfg.seed, device=cfg.torch_device)
+    done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
+    expert = load_expert(run / "expert", device=cfg.torch_device)
+    syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
+    save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"), out / method / "students",
+                  seeds=cfg.student_seeds, overwrite=True, info=dict(method=method, frames=size, config=asdict(student)))
+    return method, size
+
+def distill_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
+    "Pipeline stage: synthetic sets and their students in `out/<method>`, random-real-frame students in `out/real-random` (one job each)."
+    jobs = [dict(out=out, run=run, cfg=cfg, method=m) for m in ["real-random", *cfg.methods]]
+    sizes = dict(get_backend().map(distill_job, jobs, cfg.threads))
+    (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
+    return sizes
+
+# %% ../nbs/06_pipeline.ipynb #011da732
+def run_methods(run: Path, cfg: RunConfig) -> dict:
+    "Every method of a finished run, in report order: name -> (kind, path) with kind `random`, `expert` or `students`."
+    run = Path(run)
+    methods = {"Random": ("random", None), "Expert": ("expert", run / "expert")}
+    for p in cfg.percents: methods[f"BC {p:g}%"] = ("students", run / "bc" / f"bc-{p:g}")
+    real = json.loads((run / "distill" / "real-random" / "students.json").read_text())["info"]["method"]
+    methods[real] = ("students", run / "distill" / "real-random")
+    for m in cfg.methods: methods[m] = ("students", run / "distill" / m / "students")
+    return methods
+
+def eval_job(spec: EvalSpec, kind: str, path, modes: tuple, device: str = "cpu", name: str = "") -> dict:
+    "One job of the evaluation stage: one method's policies, every split and action mode."
+    if kind == "random": policies = [RandomPolicy()]
+    elif kind == "expert": policies = [load_expert(path, device)]
+    else: policies = load_students(path, device)
+    return evaluate_policies(policies, spec, modes=modes, desc=name)
+
+def eval_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
+    "Pipeline stage: every method of the run evaluated ID and OOD (one job each); returns, sizes and figures in `out`."
+    import matplotlib.pyplot as plt
+    out, run = Path(out), Path(run)
+    spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.num_envs,
+                    cfg.seed + 1)
+    modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
+    methods = run_methods(run, cfg)
+    jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n) for n, (k, p) in methods.items()]
+    results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs, cfg.threads))))
+    save_results(results, out / "results")
+    (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
+    sizes = {**json.loads((run / "bc" / "sizes.json").read_text()), **json.loads((run / "distill" / "sizes.json").read_text())}
+    (out / "dataset_sizes.json").write_text(json.dumps(sizes, indent=1))
+    for mode in modes:
+        fig = plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png")
+        plt.close(fig)
+    return results
+
 # %% ../nbs/06_pipeline.ipynb #4ed200de
 def check_expert(cfg: RunConfig):
     "Fail now, with a clear error, if the run's expert cannot be found."
     if cfg.expert == "train": return
-    from ddrl.expert import expert_card
     try: expert_card(cfg.game if cfg.expert == "shipped" else cfg.expert)
     except FileNotFoundError as e: raise ConfigError(f"expert: {e}") from None
 
@@ -349,82 +477,28 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
     return run
 
 # %% ../nbs/06_pipeline.ipynb #4d3c13e3
-def _how_obtained(run: Path, m: dict) -> str:
-    c, card = m["config"], json.loads((run / "expert" / "card.json").read_text())
-    ev = json.loads((run / "eval" / "spec.json").read_text())
-    lines = [f"- Expert: {card.get('arch')} CNN, {card.get('steps_trained', 0):,} PPO steps ({'shipped' if c['expert'] == 'shipped' else c['expert']}).",
-             f"- Offline dataset: {c['expert_episodes']} expert episodes (sampled actions) on levels {c['start_level']}-"
-             f"{c['start_level'] + c['num_levels'] - 1} ({c['distribution_mode']}), seed {c['seed']}.",
-             f"- BC students: {c['n_students']} per method (seeds {m['seeds']['students']}), {c['bc_steps']} Adam steps, "
-             f"batch {c['bc_batch']}, lr {c['bc_lr']}, cross-entropy, the paper's student CNN.",
-             f"- Distillation: {c['synthetic_size']} frames; expert-gm and dm {c['distill_iterations']} iterations, dc {c['dc_iterations']} "
-             f"iterations of {c['dc_outer_loop']} matches with {c['dc_inner_steps']} inner steps; seed {c['seed']}. Students on "
-             f"synthetic and on {c['synthetic_size']} random real frames: {c['n_students']} each, {c['syn_steps']} Adam steps, batch "
-             f"{c['syn_batch']}, lr {c['syn_lr']}.",
-             f"- Evaluation: {ev['episodes']} episodes per policy, split and action mode; ID = levels {ev['start_level']}-"
-             f"{ev['start_level'] + ev['num_levels'] - 1}, OOD = unseen levels; environment seed {ev['seed']}, the same for every "
-             f"policy. Mean +- standard error across students (across episodes for single policies); `paper` = the published "
-             f"mean +- std (the paper's std is the mean over students of each student's episode std).",
-             f"- Device {m['device']}, {m.get('torch_threads')} torch threads; ddrl {m['versions'].get('ddrl')}, torch "
-             f"{m['versions'].get('torch')}, commit {str(m['git'].get('commit'))[:10]}{' (dirty)' if m['git'].get('dirty') else ''}."]
-    return "\n".join(lines)
-
-def distilled_vs_real(results: dict, methods: list, actions: str = "sampled") -> str:
-    "Markdown: each distilled set's students minus the students on as many random real frames, ID and OOD."
-    from ddrl.eval import results_frame
-    df = results_frame(results); df = df[df.actions == actions]
-    real = next((x for x in df.method.unique() if x.startswith("Real ")), None)
-    if real is None or not methods: return ""
-    rows = ["### Do distilled frames beat random real frames?\n",
-            f"Difference of mean returns, {actions} actions (positive: the distilled set teaches better than `{real}`; "
-            f"+- combines both methods' standard errors across students).\n", "| method | ID | OOD |", "|---|---|---|"]
-    for meth in methods:
-        cells = []
-        for split in ("id", "ood"):
-            a = df[(df.method == meth) & (df.split == split)].iloc[0]; b = df[(df.method == real) & (df.split == split)].iloc[0]
-            cells.append(f"{a['mean'] - b['mean']:+.2f} +- {(a.stderr ** 2 + b.stderr ** 2) ** 0.5:.2f}")
-        rows.append(f"| {meth} | {cells[0]} | {cells[1]} |")
-    return "\n".join(rows)
-
-def report_sections(run: Path, figure_prefix: str = "") -> str:
-    "The report body of one run: tables, figures, provenance and timings (markdown)."
-    from ddrl.eval import load_results, paper_table, table_caption, to_markdown, dataset_size_table
-    run = Path(run); m = read_manifest(run); res = load_results(run / "eval" / "results")
-    sizes = json.loads((run / "eval" / "dataset_sizes.json").read_text())
-    parts = [f"## {m['game']} ({m['preset']} preset)\n", "### How these numbers were obtained\n", _how_obtained(run, m), ""]
-    modes = ("sampled", "greedy") if m["config"]["greedy"] else ("sampled",)
-    for mode in modes:
-        for split, name in (("id", "Table 2"), ("ood", "Table 3")):
-            parts += [f"### {name}-style: {split.upper()} returns, {mode} actions\n", table_caption(res, split, mode) + "\n",
-                      to_markdown(paper_table(res, split, mode)), ""]
-    parts += [distilled_vs_real(res, m["config"]["methods"]), ""]
-    parts += ["### Table 4-style: dataset sizes (frames)\n", to_markdown(dataset_size_table(sizes, m["game"])), ""]
-    parts += ["### Figures\n", f"![ID vs OOD returns, sampled actions]({figure_prefix}eval/id_ood_sampled.png)\n"]
-    parts += [f"Synthetic frames of `{meth}` with their labels:\n\n![{meth} frames]({figure_prefix}{f})\n"
-              for meth in m["config"]["methods"] if (run / (f := f"distill/{meth}/frames.png")).exists()]
-    st = m["stages"]
-    parts += ["### Stage timings\n", "| stage | seconds | executor |", "|---|---|---|"]
-    parts += [f"| {k} | {v['seconds']:.0f} | {v['executor']} |" for k, v in st.items()]
-    parts += [f"| total | {sum(v['seconds'] for v in st.values()):.0f} | |", ""]
-    return "\n".join(parts)
-
 def write_report(run: Path) -> Path:
     "Write `report.md` of a finished run."
     run = Path(run)
-    text = f"# ddrl report: {read_manifest(run)['game']}\n\n" + report_sections(run)
-    tmp = run / ".report.md.tmp"; tmp.write_text(text); os.replace(tmp, run / "report.md")
+    tmp = run / ".report.md.tmp"
+    tmp.write_text(run_report(run, read_manifest(run)))
+    os.replace(tmp, run / "report.md")
     return run / "report.md"
 
 # %% ../nbs/06_pipeline.ipynb #e5c28318
 def write_combined_report(runs: list[Path], out: str | Path) -> Path:
     "One report (and one manifest) for several finished runs, figures copied into `out`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    parts, manifests = ["# ddrl report: " + ", ".join(read_manifest(r)["game"] for r in runs) + "\n"], {}
-    for r in map(Path, runs):
-        m = read_manifest(r); g = m["game"]; manifests[g] = m
-        for src in ["eval/id_ood_sampled.png"] + [f"distill/{meth}/frames.png" for meth in m["config"]["methods"]]:
-            if (r / src).exists(): (out / g / Path(src).parent).mkdir(parents=True, exist_ok=True); shutil.copy(r / src, out / g / src)
-        parts.append(report_sections(r, figure_prefix=f"{g}/"))
-    write_json(out / "manifest.json", manifests)
-    tmp = out / ".report.md.tmp"; tmp.write_text("\n".join(parts)); os.replace(tmp, out / "report.md")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    runs = [Path(r) for r in runs]
+    manifests = [read_manifest(r) for r in runs]
+    for r, m in zip(runs, manifests):
+        for src in report_figures(r, m):
+            if not (r / src).exists(): continue
+            (out / m["game"] / Path(src).parent).mkdir(parents=True, exist_ok=True)
+            shutil.copy(r / src, out / m["game"] / src)
+    write_json(out / "manifest.json", {m["game"]: m for m in manifests})
+    tmp = out / ".report.md.tmp"
+    tmp.write_text(combined_report(runs, manifests))
+    os.replace(tmp, out / "report.md")
     return out / "report.md"

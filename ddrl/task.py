@@ -15,14 +15,14 @@ from torch import nn
 from torch.func import functional_call, grad, stack_module_state, vmap
 from tqdm.auto import tqdm
 import gymnasium as gym
-from .expert import atomic_save
+from .data import atomic_save
 
 # %% auto #0
 __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TAU', 'X_LIMIT', 'THETA_LIMIT', 'MAX_STEPS',
            'INITS', 'CURVE_COLUMNS', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND', 'make_task_env', 'task_spaces',
            'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss', 'stepped_learners', 'PPMOConfig',
            'Critic', 'rollout', 'init_states', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve',
-           'plot_task_curve', 'plot_batch', 'evaluate_batch', 'robustness', 'robustness_markdown']
+           'read_task_curve', 'plot_task_curve', 'plot_batch', 'evaluate_batch', 'robustness', 'robustness_markdown']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -416,6 +416,11 @@ def write_task_curve(curve: list[dict], out: Path):
         w = csv.DictWriter(f, CURVE_COLUMNS); w.writeheader(); w.writerows([{k: r.get(k) for k in CURVE_COLUMNS} for r in curve])
     os.replace(tmp, out / "curve.csv")
     fig = plot_task_curve(curve); fig.savefig(out / "curve.png", dpi=90); plt.close(fig)
+
+def read_task_curve(out: str | Path) -> list[dict]:
+    "The curve in `out/curve.csv` as written by `write_task_curve` (numbers; empty cells left out)."
+    with open(Path(out) / "curve.csv") as f:
+        return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(f)]
 
 def plot_task_curve(curve: list[dict], title: str = ""):
     "Returns of the one-step learners during distillation, per meta-epoch and smoothed."

@@ -3,7 +3,8 @@ import numpy as np, pandas as pd, pytest, torch
 from dataclasses import replace
 from ddrl.data import OfflineDataset, RandomPolicy
 from ddrl.bc import BCConfig, BCData, StudentCNN, train_students, percentile_bc, save_students, load_students, make_student
-from ddrl.eval import EvalSpec, evaluate_policies, evaluate_methods, aggregate, paper_table, results_frame, save_results, load_results
+from ddrl.eval import EvalSpec, evaluate_policies, evaluate_methods, aggregate, results_frame, save_results, load_results
+from ddrl.report import paper_table
 
 def colour_task(n=400, seed=0):
     "Frames whose brightest channel is the action (0, 1 or 2): learnable by any sane BC."

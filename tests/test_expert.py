@@ -43,7 +43,7 @@ def test_same_seed_same_expert(tmp_path):
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()): torch.testing.assert_close(va, vb, rtol=0, atol=0, msg=k)
 
 def test_bad_expert_input(tmp_path):
-    from ddrl.eval import dataset_size_table
+    from ddrl.report import dataset_size_table
     t = dataset_size_table({"BC 10%": 5, "dm": 150, "expert-gm": 150}, "bigfish")
     assert t.paper.tolist() == [2027, "", 150]          # only the paper's own methods get its numbers
     with pytest.raises(ValueError, match="unknown Procgen game"): PPOConfig(game="pong")
