@@ -70,9 +70,11 @@ def make_student(kind: str | Callable = "cnn", # `cnn` (the paper's), `impala`, 
     "A freshly initialised student network."
     if callable(kind): return kind(n_actions, **kwargs)
     if kind == "auto": kind = "mlp" if obs_shape is not None and len(obs_shape) == 1 else "cnn"
-    if kind not in STUDENTS: raise ValueError(f"unknown student {kind!r}; expected one of {list(STUDENTS)}, 'auto' or a callable")
+    if kind not in STUDENTS:
+        raise ValueError(f"unknown student {kind!r}; expected one of {list(STUDENTS)}, 'auto' or a callable")
     if kind == "mlp":
-        if obs_shape is None or len(obs_shape) != 1: raise ValueError(f"student 'mlp' needs vector observations, found shape {obs_shape}")
+        if obs_shape is None or len(obs_shape) != 1:
+            raise ValueError(f"student 'mlp' needs vector observations, found shape {obs_shape}")
         net = StudentMLP(n_actions, tuple(obs_shape), **kwargs)
     elif kind == "cnn" and obs_shape is not None: net = StudentCNN(n_actions, frame_shape=tuple(obs_shape), **kwargs)
     else: net = STUDENTS[kind](n_actions, **kwargs)
@@ -94,7 +96,8 @@ class BCConfig:
     compile: bool | None = None # torch.compile each student (sequential path); None: on CPU for runs of >= 500 steps
     def __post_init__(self):
         if self.loss not in ("ce", "mse"): raise ValueError(f"loss must be 'ce' or 'mse', found {self.loss!r}")
-        if self.path not in ("auto", "sequential", "vmap"): raise ValueError(f"path must be auto/sequential/vmap, found {self.path!r}")
+        if self.path not in ("auto", "sequential", "vmap"):
+            raise ValueError(f"path must be auto/sequential/vmap, found {self.path!r}")
         for k in ("steps", "batch_size"):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
         if not self.lr > 0: raise ValueError(f"lr must be > 0, found {self.lr}")
@@ -105,7 +108,8 @@ def bc_loss(logits: torch.Tensor, # `(n, A)` student logits
            ) -> torch.Tensor:
     "Cross-entropy, or the paper's MSE between softmax probabilities and (one-hot) targets."
     if kind == "ce": return F.cross_entropy(logits, targets)
-    probs = targets if targets.ndim == 2 else (targets[..., None] == torch.arange(logits.shape[-1], device=logits.device)).to(logits.dtype)
+    probs = (targets if targets.ndim == 2
+             else (targets[..., None] == torch.arange(logits.shape[-1], device=logits.device)).to(logits.dtype))
     return ((logits.softmax(-1) - probs) ** 2).sum(-1).mean()
 
 # %% ../nbs/02_bc.ipynb #68eb21d4
@@ -153,7 +157,8 @@ def _train_sequential(data, cfg, seeds, bar):
     nets = _init_students(cfg.student, data.n_actions, seeds, cfg.device, cfg.channels_last, data.obs_shape)
     for net, seed in zip(nets, seeds):
         opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-        use_compile = cfg.compile if cfg.compile is not None else (torch.device(cfg.device).type == "cpu" and cfg.steps >= 500)
+        use_compile = (cfg.compile if cfg.compile is not None
+                       else (torch.device(cfg.device).type == "cpu" and cfg.steps >= 500))
         fwd = torch.compile(net) if use_compile else net
         for idx in _batch_indices(len(data), cfg, seed):
             loss = bc_loss(fwd(data.batch(idx)), data.targets[idx].to(cfg.device), cfg.loss)
@@ -220,9 +225,10 @@ def save_students(nets: list[nn.Module], path: str | Path, kind: str = "cnn", se
     with atomic_dir(path, overwrite) as tmp:
         torch.save([{k: v.detach().cpu() for k, v in n.state_dict().items()} for n in nets], tmp / "students.pt")
         kind = getattr(nets[0], "kind", kind); shape = getattr(nets[0], "obs_shape", None)
-        (tmp / "students.json").write_text(json.dumps(dict(kind=kind, n_actions=nets[0].n_actions, count=len(nets), obs_shape=shape,
-                                                           seeds=list(seeds) if seeds is not None else None,
-                                                           info=info or {}), indent=1, default=str))
+        (tmp / "students.json").write_text(json.dumps(
+            dict(kind=kind, n_actions=nets[0].n_actions, count=len(nets), obs_shape=shape,
+                 seeds=list(seeds) if seeds is not None else None, info=info or {}),
+            indent=1, default=str))
     return path
 
 def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
@@ -233,5 +239,7 @@ def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
     states = torch.load(path / "students.pt", map_location=device, weights_only=True)
     nets = []
     for sd in states:
-        net = make_student(meta["kind"], meta["n_actions"], meta.get("obs_shape")).to(device); net.load_state_dict(sd); nets.append(net.eval())
+        net = make_student(meta["kind"], meta["n_actions"], meta.get("obs_shape")).to(device)
+        net.load_state_dict(sd)
+        nets.append(net.eval())
     return nets

@@ -231,7 +231,8 @@ class OfflineDataset:
         if len(episodes) == 0: raise ValueError("select: no episodes selected")
         steps = np.concatenate([np.arange(s, s + n) for s, n in
                                 zip(self.episode_starts[episodes], self.episode_lengths[episodes])])
-        obs = self.observations.take(steps) if getattr(self.observations, "on_disk", False) else self.observations[steps]
+        obs = (self.observations.take(steps) if getattr(self.observations, "on_disk", False)
+               else self.observations[steps])
         return OfflineDataset(obs, self.actions[steps], self.rewards[steps],
                               self.terminations[steps], self.truncations[steps], self.episode_lengths[episodes],
                               self.level_seeds[episodes], self.n_actions, dict(self.metadata),
@@ -298,7 +299,8 @@ def run_episodes(policy: Policy,        # maps uint8 frames to action logits
             done[i].append(ep); returns.append(ep["ret"])
             cur[i] = dict(obs=[], act=[], rew=[]); level[i] = infos[i]["level_seed"]
             bar.update(1)
-            bar.set_postfix(frames_per_s=f"{frames_seen / (time.time() - t0):.0f}", mean_return=f"{np.mean(returns):.2f}")
+            bar.set_postfix(frames_per_s=f"{frames_seen / (time.time() - t0):.0f}",
+                            mean_return=f"{np.mean(returns):.2f}")
     if own_bar: bar.close()
     return [ep for per_env in done for ep in per_env]
 
@@ -310,15 +312,18 @@ def collect(policy: Policy,            # maps uint8 frames to action logits
            ) -> OfflineDataset:
     "Play `policy` in vectorised Procgen until `n_episodes` whole episodes are recorded (unbiased)."
     t0 = time.time()
-    episodes = run_episodes(policy, spec, n_episodes, greedy, record=True, progress=progress, desc=f"collect {spec.game}")
+    episodes = run_episodes(policy, spec, n_episodes, greedy, record=True, progress=progress,
+                            desc=f"collect {spec.game}")
     lengths = [ep["length"] for ep in episodes]
     term = np.zeros(sum(lengths), bool); trunc = np.zeros(sum(lengths), bool)
     for end, ep in zip(np.cumsum(lengths) - 1, episodes): (trunc if ep["truncated"] else term)[end] = True
     meta = dict(env=dict(game=spec.game, num_levels=spec.num_levels, start_level=spec.start_level,
-                         distribution_mode=spec.distribution_mode, num_envs=min(spec.num_envs, n_episodes), seed=spec.seed),
+                         distribution_mode=spec.distribution_mode, num_envs=min(spec.num_envs, n_episodes),
+                         seed=spec.seed),
                 policy=repr(policy), greedy=greedy, n_episodes=n_episodes, episode_sampling="fixed quota per env",
                 collect_seconds=round(time.time() - t0, 2))
-    return OfflineDataset(np.concatenate([ep["obs"] for ep in episodes]), np.concatenate([ep["act"] for ep in episodes]),
+    return OfflineDataset(np.concatenate([ep["obs"] for ep in episodes]),
+                          np.concatenate([ep["act"] for ep in episodes]),
                           np.concatenate([ep["rew"] for ep in episodes]), term, trunc, lengths,
                           [ep["level"] for ep in episodes], getattr(policy, "n_actions", PROCGEN_N_ACTIONS), meta)
 
@@ -331,7 +336,8 @@ def play(policy: Policy,            # maps uint8 frames to action logits
          bar: tqdm | None = None,   # an existing progress bar to advance instead
         ) -> dict:
     "Returns, lengths and level seeds of `n_episodes` whole episodes (unbiased, frames not kept)."
-    eps = run_episodes(policy, spec, n_episodes, greedy, record=False, progress=progress, desc=f"play {spec.game}", bar=bar)
+    eps = run_episodes(policy, spec, n_episodes, greedy, record=False, progress=progress, desc=f"play {spec.game}",
+                       bar=bar)
     return dict(returns=np.array([e["ret"] for e in eps]), lengths=np.array([e["length"] for e in eps]),
                 level_seeds=np.array([e["level"] for e in eps]), greedy=greedy)
 
@@ -389,8 +395,8 @@ def format_summary(summary: dict) -> str:
         f"return mean {summary['return_mean']:.3f} +- {summary['return_std']:.3f} (std over episodes), "
         f"min {summary['return_min']:.2f}, median {summary['return_median']:.2f}, max {summary['return_max']:.2f}",
         f"actions {hist}",
-        f"levels covered {summary['levels_covered']}" + (f" in [{summary['level_range'][0]}, {summary['level_range'][1]}]"
-                                                          if summary["level_range"] else "")])
+        f"levels covered {summary['levels_covered']}"
+        + (f" in [{summary['level_range'][0]}, {summary['level_range'][1]}]" if summary["level_range"] else "")])
 
 # %% ../nbs/00_data.ipynb #77c560fe
 def plot_summary(ds: OfflineDataset, title: str = ""):
@@ -556,7 +562,8 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
                 ) -> OfflineDataset:
     "Read a dataset in Minari's HDF5 layout (ours or anyone's with discrete actions); large observations are read on demand."
     data = _data_dir(Path(path)); file = data / DATA_FILE
-    if max_memory_mb is None and os.environ.get("DDRL_MAX_MEMORY_MB"): max_memory_mb = float(os.environ["DDRL_MAX_MEMORY_MB"])
+    if max_memory_mb is None and os.environ.get("DDRL_MAX_MEMORY_MB"):
+        max_memory_mb = float(os.environ["DDRL_MAX_MEMORY_MB"])
     meta = _read_metadata(data)
     n_actions = _n_actions_from(meta, data / METADATA_FILE)
     try: f = h5py.File(file, "r")
@@ -568,7 +575,8 @@ def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `mai
         if not names: raise ValueError(f"{file}: no episode_* groups found")
         lazy = False
         if max_memory_mb is not None:
-            nbytes = sum(f[n]["observations"].size * f[n]["observations"].dtype.itemsize for n in names if "observations" in f[n])
+            nbytes = sum(f[n]["observations"].size * f[n]["observations"].dtype.itemsize
+                         for n in names if "observations" in f[n])
             lazy = nbytes > max_memory_mb * 2 ** 20
         for name in names:
             g = f[name]

@@ -52,7 +52,8 @@ class SyntheticSet(nn.Module):
         super().__init__()
         self.image = frames.ndim == 4            # frames (pixel units, inputs scaled by 1/255) or vectors (used as they are)
         low, high = bounds if bounds is not None else (0.0, 255.0)
-        self.register_buffer("low", torch.as_tensor(low, dtype=torch.float32)); self.register_buffer("high", torch.as_tensor(high, dtype=torch.float32))
+        self.register_buffer("low", torch.as_tensor(low, dtype=torch.float32))
+        self.register_buffer("high", torch.as_tensor(high, dtype=torch.float32))
         self.frames = nn.Parameter(frames.float().clone())
         self.register_buffer("actions", actions.long().clone())
         self.n_actions, self.soft = n_actions, soft
@@ -84,7 +85,8 @@ class SyntheticSet(nn.Module):
     def to_dataset(self, metadata: dict | None = None) -> OfflineDataset:
         "An `OfflineDataset` (uint8 frames, rounded) that BC trains on unchanged; soft labels kept."
         with torch.no_grad():
-            frames = (self.frames.detach().round().clamp(0, 255).to(torch.uint8) if self.image else self.frames.detach().float()).cpu().numpy()
+            frames = (self.frames.detach().round().clamp(0, 255).to(torch.uint8) if self.image
+                      else self.frames.detach().float()).cpu().numpy()
             soft = self.targets.detach().cpu().numpy() if self.soft else None
             actions = soft.argmax(-1) if self.soft else self.actions.cpu().numpy()
         n = len(frames); meta = dict(metadata or {}); meta.setdefault("synthetic", True)
@@ -98,7 +100,8 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
                    student_lr: float | None = None, # learnable student lr (initial value), or None
                    seed: int = 0) -> SyntheticSet:
     "A class-balanced `SyntheticSet` initialised from real frames (warns about missing or scarce actions)."
-    if ds.observations.ndim not in (2, 4): raise ValueError(f"distillation needs frames (N, H, W, C) or vectors (N, D), found {ds.observations.shape}")
+    if ds.observations.ndim not in (2, 4):
+        raise ValueError(f"distillation needs frames (N, H, W, C) or vectors (N, D), found {ds.observations.shape}")
     available = np.bincount(ds.actions, minlength=ds.n_actions)
     counts = balanced_counts(available, size)
     missing = np.flatnonzero(available == 0)
@@ -107,17 +110,19 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
     if len(scarce): warnings.warn(f"actions {scarce.tolist()} have fewer real frames than their share "
                                   f"({available[scarce].tolist()}): each real frame is used once")
     rng = np.random.default_rng(seed)
-    idx = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False) for a, c in enumerate(counts) if c])
+    idx = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
+                          for a, c in enumerate(counts) if c])
     bounds = None if ds.observations.ndim == 4 else _vector_bounds(ds.observations)
-    return SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft, student_lr,
-                        bounds=bounds)
+    return SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
+                        student_lr, bounds=bounds)
 
 def _vector_bounds(obs, chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
     "Per-feature min and max of vector observations, read in chunks (they may be on disk)."
     lo, hi = None, None
     for s in range(0, len(obs), chunk):
         x = np.asarray(obs[s:s + chunk], dtype=np.float32)
-        lo = x.min(0) if lo is None else np.minimum(lo, x.min(0)); hi = x.max(0) if hi is None else np.maximum(hi, x.max(0))
+        lo = x.min(0) if lo is None else np.minimum(lo, x.min(0))
+        hi = x.max(0) if hi is None else np.maximum(hi, x.max(0))
     return torch.from_numpy(lo), torch.from_numpy(hi)
 
 # %% ../nbs/03_distill.ipynb #e59ca0e3
@@ -204,7 +209,8 @@ def _compiled_or_eager(fn):
         try: return current[0](*args)
         except Exception as e:
             if current[0] is fn: raise
-            warnings.warn(f"torch.compile of the matching step failed ({type(e).__name__}: {str(e)[:300]}); continuing without it")
+            warnings.warn(f"torch.compile of the matching step failed ({type(e).__name__}: {str(e)[:300]}); "
+                          "continuing without it")
             current[0] = fn; return fn(*args)
     return run
 
@@ -216,7 +222,8 @@ def layerwise_cosine(g_syn: dict, g_real: dict) -> torch.Tensor:
         for k, gs in g_syn[a].items():
             if gs.ndim == 1: continue
             gr = g_real[a][k]
-            total = total + (1 - F.cosine_similarity(gs.reshape(len(gs), -1), gr.reshape(len(gr), -1), dim=1, eps=1e-6)).sum()
+            total = total + (1 - F.cosine_similarity(gs.reshape(len(gs), -1), gr.reshape(len(gr), -1), dim=1,
+                                                     eps=1e-6)).sum()
     return total
 
 # %% ../nbs/03_distill.ipynb #2b81b54b
@@ -258,7 +265,8 @@ class DistillConfig:
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
         if self.lr is not None and not self.lr > 0: raise ValueError(f"lr must be > 0, found {self.lr}")
-        if self.precision not in ("fp32", "bf16"): raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
+        if self.precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
         if self.labels not in ("auto", "hard", "soft", "expert"):
             raise ValueError(f"labels must be auto/hard/soft/expert, found {self.labels!r}")
         for k in ("size", "iterations", "real_per_class", "outer_loop", "checkpoint_every"):
@@ -266,7 +274,8 @@ class DistillConfig:
     @property
     def frame_lr(self) -> float:
         "SGD lr on pixel-unit frames: the paper's 0.1; DC's 0.1 and DM's 1.0 (for normalised images) in pixel units."
-        return self.lr if self.lr is not None else {"expert-gm": 0.1, "dc": 0.1 * 0.25 ** 2 * 255 ** 2, "dm": 1.0 * 0.25 ** 2 * 255 ** 2}[self.method]
+        return self.lr if self.lr is not None else {"expert-gm": 0.1, "dc": 0.1 * 0.25 ** 2 * 255 ** 2,
+                                                    "dm": 1.0 * 0.25 ** 2 * 255 ** 2}[self.method]
     @property
     def bc_loss_kind(self) -> str: return self.loss or ("mse" if self.method == "expert-gm" else "ce")
     def label_mode(self, has_expert: bool) -> str:
@@ -290,12 +299,14 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
             resume: bool = False,           # continue from out/checkpoint.pt
             progress: bool = True) -> SyntheticSet:
     "Learn a synthetic dataset with the configured method; checkpoints and resumes."
-    if cfg.method == "expert-gm" and expert is None: raise ValueError("method 'expert-gm' needs the trained expert (expert=...)")
+    if cfg.method == "expert-gm" and expert is None:
+        raise ValueError("method 'expert-gm' needs the trained expert (expert=...)")
     labels = cfg.label_mode(expert is not None)
     if labels == "expert" and expert is None: raise ValueError("labels='expert' needs the trained expert (expert=...)")
     out = Path(out) if out else None
     ckpt = out / "checkpoint.pt" if out else None
-    if ckpt and ckpt.exists() and not resume: raise FileExistsError(f"{out} already holds a distillation run; pass resume=True (--resume)")
+    if ckpt and ckpt.exists() and not resume:
+        raise FileExistsError(f"{out} already holds a distillation run; pass resume=True (--resume)")
     device = torch.device(cfg.device)
     syn = init_synthetic(ds, cfg.size, soft=labels == "soft", seed=cfg.seed).to(device)
     opt = torch.optim.SGD([syn.frames], lr=cfg.frame_lr, momentum=cfg.momentum)
@@ -307,7 +318,9 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         if ck["config"]["method"] != cfg.method or ck["config"]["size"] != cfg.size:
             raise ValueError(f"{ckpt}: checkpoint is {ck['config']['method']} with {ck['config']['size']} frames, "
                              f"this run asks for {cfg.method} with {cfg.size}")
-        syn.load_state_dict(ck["synthetic"]); opt.load_state_dict(ck["optimizer"]); start, history = ck["iteration"], ck["history"]
+        syn.load_state_dict(ck["synthetic"])
+        opt.load_state_dict(ck["optimizer"])
+        start, history = ck["iteration"], ck["history"]
         rng.bit_generator.state = ck["rng"]
         if progress: print(f"resumed {out} at iteration {start}")
     if out: out.mkdir(parents=True, exist_ok=True); (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
@@ -321,7 +334,8 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         atomic_save(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
                          history=history, rng=rng.bit_generator.state), ckpt)
 
-    bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress, leave=False)
+    bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress,
+               leave=False)
     for it in bar:
         t0 = time.perf_counter()
         if cfg.method == "expert-gm":
@@ -364,7 +378,8 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
     return syn
 
 # %% ../nbs/03_distill.ipynb #46466869
-def save_synthetic(syn: SyntheticSet, out: str | Path, cfg: DistillConfig, source: OfflineDataset | None = None) -> Path:
+def save_synthetic(syn: SyntheticSet, out: str | Path, cfg: DistillConfig,
+                   source: OfflineDataset | None = None) -> Path:
     "Write the synthetic dataset into `out/data` (replacing it atomically), its loss curve and frame grid."
     out = Path(out)
     meta = dict(synthetic=True, method=cfg.method, config=asdict(cfg), iterations=cfg.iterations, seed=cfg.seed,
@@ -406,5 +421,6 @@ def random_real_frames(ds: OfflineDataset, # the real dataset
     "`n` real frames picked at random, as a one-episode dataset (the baseline for `n` synthetic frames)."
     if not 1 <= n <= len(ds): raise ValueError(f"n must be in [1, {len(ds)}] (the dataset's frames), found {n}")
     pick = np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False))
-    return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n), [n],
-                          n_actions=ds.n_actions, metadata=dict(source=ds.metadata, picked=f"{n} frames at random, seed {seed}"))
+    return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n),
+                          [n], n_actions=ds.n_actions,
+                          metadata=dict(source=ds.metadata, picked=f"{n} frames at random, seed {seed}"))

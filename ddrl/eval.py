@@ -68,13 +68,15 @@ def evaluate_policies(policies: list,        # K policies (e.g. the students of 
                       progress: bool = True, desc: str = "eval") -> dict:
     "Episode returns `(K, episodes)` for every split and action mode: `{split: {mode: array}}`."
     out = {s: {m: np.zeros((len(policies), spec.episodes)) for m in modes} for s in splits}
-    with tqdm(total=len(policies) * spec.episodes * len(splits) * len(modes), desc=f"{desc} ({len(policies)} x {spec.episodes} ep)",
+    with tqdm(total=len(policies) * spec.episodes * len(splits) * len(modes),
+              desc=f"{desc} ({len(policies)} x {spec.episodes} ep)",
               unit="ep", disable=not progress, leave=False) as bar:
         for split in splits:
             for mode in modes:
                 for k, policy in enumerate(policies):
                     greedy = mode == "greedy" and not getattr(policy, "always_sample", False)
-                    out[split][mode][k] = play(policy, spec.split_spec(split), spec.episodes, greedy, bar=bar)["returns"]
+                    out[split][mode][k] = play(policy, spec.split_spec(split), spec.episodes, greedy,
+                                               bar=bar)["returns"]
     return out
 
 # %% ../nbs/04_eval.ipynb #dc3b0e61
@@ -92,7 +94,8 @@ def evaluate_methods(methods: dict,   # name -> list of policies (students); e.g
                      spec: EvalSpec,  # game, episodes, levels, seed
                      modes = ("sampled", "greedy"), progress: bool = True) -> dict:
     "Raw returns of every method: `{method: {split: {mode: (K, n) array}}}` plus the spec."
-    res = {name: evaluate_policies(list(pols), spec, modes=modes, progress=progress, desc=name) for name, pols in methods.items()}
+    res = {name: evaluate_policies(list(pols), spec, modes=modes, progress=progress, desc=name)
+           for name, pols in methods.items()}
     return dict(spec=spec, returns=res)
 
 def results_frame(results: dict) -> pd.DataFrame:
@@ -112,7 +115,8 @@ def save_results(results: dict, path: str | Path) -> Path:
     path = Path(path)
     with atomic_dir(path, overwrite=True) as tmp:
         spec = results["spec"]
-        raw = {m: {s: {a: r.tolist() for a, r in modes.items()} for s, modes in splits.items()} for m, splits in results["returns"].items()}
+        raw = {m: {s: {a: r.tolist() for a, r in modes.items()} for s, modes in splits.items()}
+               for m, splits in results["returns"].items()}
         (tmp / "returns.json").write_text(json.dumps(dict(spec=spec.__dict__, returns=raw)))
         results_frame(results).to_csv(tmp / "results.csv", index=False)
     return path
@@ -120,5 +124,6 @@ def save_results(results: dict, path: str | Path) -> Path:
 def load_results(path: str | Path) -> dict:
     "Results saved by `save_results`."
     d = json.loads((Path(path) / "returns.json").read_text())
-    return dict(spec=EvalSpec(**d["spec"]), returns={m: {s: {a: np.array(r) for a, r in modes.items()} for s, modes in splits.items()}
-                                                     for m, splits in d["returns"].items()})
+    return dict(spec=EvalSpec(**d["spec"]),
+                returns={m: {s: {a: np.array(r) for a, r in modes.items()} for s, modes in splits.items()}
+                         for m, splits in d["returns"].items()})

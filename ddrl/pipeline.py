@@ -61,15 +61,18 @@ class RunConfig:
     device: str = "auto"               # `cpu`, `cuda`, or `auto` (cuda when available)
     def __post_init__(self):
         for f in dataclasses.fields(self):
-            v, t = getattr(self, f.name), {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list}[f.type]
+            v, t = getattr(self, f.name), {"str": str, "int": int, "float": (int, float), "bool": bool,
+                                           "list": list}[f.type]
             if not isinstance(v, t) or (f.type == "int" and isinstance(v, bool)):
                 raise ConfigError(f"{f.name}: expected {f.type}, found {type(v).__name__} {v!r}")
-        if self.game not in PROCGEN_GAMES: raise ConfigError(f"game: unknown Procgen game {self.game!r}; expected one of {', '.join(PROCGEN_GAMES)}")
-        if bad := [m for m in self.methods if m not in METHODS]: raise ConfigError(f"methods: unknown {bad}; expected some of {list(METHODS)}")
+        if self.game not in PROCGEN_GAMES:
+            raise ConfigError(f"game: unknown Procgen game {self.game!r}; expected one of {', '.join(PROCGEN_GAMES)}")
+        if bad := [m for m in self.methods if m not in METHODS]:
+            raise ConfigError(f"methods: unknown {bad}; expected some of {list(METHODS)}")
         if bad := [p for p in self.percents if not isinstance(p, (int, float)) or not 0 < p <= 100]:
             raise ConfigError(f"percents: expected numbers in (0, 100], found {bad}")
-        for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "distill_iterations", "dc_iterations",
-                  "syn_steps", "syn_batch", "eval_episodes", "num_envs", "num_levels"):
+        for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "distill_iterations",
+                  "dc_iterations", "syn_steps", "syn_batch", "eval_episodes", "num_envs", "num_levels"):
             if getattr(self, k) < 1: raise ConfigError(f"{k}: expected >= 1, found {getattr(self, k)}")
     @property
     def torch_device(self) -> str:
@@ -89,8 +92,9 @@ PRESETS = {
     "paper": dict(expert="train"),
     "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, distill_iterations=100,
                   dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10, eval_episodes=10),
-    "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16, synthetic_size=30,
-               distill_iterations=2, dc_iterations=1, dc_outer_loop=2, dc_inner_steps=2, syn_steps=5, eval_episodes=2, greedy=False),
+    "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16,
+               synthetic_size=30, distill_iterations=2, dc_iterations=1, dc_outer_loop=2, dc_inner_steps=2, syn_steps=5,
+               eval_episodes=2, greedy=False),
 }
 PAPER_GAMES = ("bigfish", "starpilot", "jumper")   # `--env all`
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" if "__file__" in globals() else Path("../configs").resolve()
@@ -117,10 +121,12 @@ def load_config(env: str,                 # a game with a file in `configs/`, or
         raise ConfigError(f"unknown env {env!r}: no config file {path}; configured envs: {', '.join(known) or 'none'}")
     try: raw = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML: {e}") from None
-    if not isinstance(raw, dict): raise ConfigError(f"{path}: expected a mapping at the top, found {type(raw).__name__}")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top, found {type(raw).__name__}")
     presets = raw.pop("presets", None) or {}
     if not isinstance(presets, dict) or (bad := [p for p in presets if p not in PRESETS]):
-        raise ConfigError(f"{path}: presets: expected a mapping with keys among {', '.join(PRESETS)}, found {presets!r}")
+        raise ConfigError(f"{path}: presets: expected a mapping with keys among {', '.join(PRESETS)}, "
+                          f"found {presets!r}")
     values = {**PRESETS[preset], **_fields_from(raw, str(path)),
               **_fields_from(presets.get(preset), f"{path}: presets.{preset}"), **_fields_from(overrides, "--set")}
     try: return RunConfig(**values)
@@ -173,7 +179,8 @@ def _versions() -> dict:
 def _git_commit() -> dict:
     root = CONFIGS.parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                timeout=10).stdout.strip()
         dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
                                     capture_output=True, text=True, timeout=10).stdout.strip())
         return dict(commit=commit or None, dirty=dirty)
@@ -199,7 +206,8 @@ def read_manifest(run: Path) -> dict | None:
     p = Path(run) / "manifest.json"
     if not p.exists(): return None
     try: return json.loads(p.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{p}: broken manifest ({e}); remove the run or pass --overwrite") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{p}: broken manifest ({e}); remove the run or pass --overwrite") from None
 
 def stage_done(run: Path, name: str) -> bool:
     "Whether stage `name` of the run has finished (its folder exists)."
@@ -282,11 +290,12 @@ def get_backend():
 
 # %% ../nbs/06_pipeline.ipynb #53b3f46e
 def expert_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: the run's expert as `out/expert.pt` + `out/card.json` (shipped, copied, or trained); returns the card."
+    "Pipeline stage: the run's expert as `out/expert.pt` + `out/card.json` (shipped, copied or trained); its card."
     out = Path(out)
     if cfg.expert == "train":
-        pcfg = PPOConfig(cfg.game, cfg.expert_steps, cfg.expert_arch, num_levels=cfg.num_levels, start_level=cfg.start_level,
-                         distribution_mode=cfg.distribution_mode, seed=cfg.seed, device=cfg.torch_device)
+        pcfg = PPOConfig(cfg.game, cfg.expert_steps, cfg.expert_arch, num_levels=cfg.num_levels,
+                         start_level=cfg.start_level, distribution_mode=cfg.distribution_mode, seed=cfg.seed,
+                         device=cfg.torch_device)
         if not (out / "expert.pt").exists(): train_expert(pcfg, out, resume=(out / "checkpoint.pt").exists())
         return finish_expert(out, pcfg, episodes=cfg.eval_episodes, note="trained by the pipeline's expert stage")
     net = load_expert(cfg.game if cfg.expert == "shipped" else cfg.expert)
@@ -325,7 +334,7 @@ def bc_job(out: Path, run: Path, cfg: RunConfig, percent: float) -> tuple[str, i
     return name, len(sub)
 
 def bc_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: percentile-BC students in `out/bc-<x>` for every x in `cfg.percents` (one job each), sizes in `out/sizes.json`."
+    "Pipeline stage: percentile-BC students in `out/bc-<x>` per x in `cfg.percents` (a job each), `out/sizes.json`."
     jobs = [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents]
     sizes = dict(get_backend().map(bc_job, jobs, cfg.threads))
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
@@ -336,7 +345,7 @@ def _student_config(cfg: RunConfig) -> BCConfig:
     return BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
 
 def distill_job(out: Path, run: Path, cfg: RunConfig, method: str) -> tuple[str, int]:
-    "One job of the distillation stage: `method`'s synthetic set and its students (`real-random`: students on random real frames)."
+    "One job of the distillation stage: `method`'s synthetic set and its students (`real-random`: random real frames)."
     out, run = Path(out), Path(run)
     ds = load_dataset(run / "data" / "dataset")
     student = _student_config(cfg)
@@ -345,20 +354,22 @@ def distill_job(out: Path, run: Path, cfg: RunConfig, method: str) -> tuple[str,
         real = random_real_frames(ds, size, cfg.seed)
         name = f"Real {size} (random)"
         save_students(train_students(real, student, cfg.student_seeds, desc=name), out / "real-random",
-                      seeds=cfg.student_seeds, overwrite=True, info=dict(method=name, frames=size, config=asdict(student)))
+                      seeds=cfg.student_seeds, overwrite=True,
+                      info=dict(method=name, frames=size, config=asdict(student)))
         return name, size
     its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
-    dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop, inner_steps=cfg.dc_inner_steps,
-                         seed=cfg.seed, device=cfg.torch_device)
+    dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
+                         inner_steps=cfg.dc_inner_steps, seed=cfg.seed, device=cfg.torch_device)
     done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
     expert = load_expert(run / "expert", device=cfg.torch_device)
     syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
-    save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"), out / method / "students",
-                  seeds=cfg.student_seeds, overwrite=True, info=dict(method=method, frames=size, config=asdict(student)))
+    save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"),
+                  out / method / "students", seeds=cfg.student_seeds, overwrite=True,
+                  info=dict(method=method, frames=size, config=asdict(student)))
     return method, size
 
 def distill_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: synthetic sets and their students in `out/<method>`, random-real-frame students in `out/real-random` (one job each)."
+    "Pipeline stage: synthetic sets and their students in `out/<method>`, real-frame students in `out/real-random`."
     jobs = [dict(out=out, run=run, cfg=cfg, method=m) for m in ["real-random", *cfg.methods]]
     sizes = dict(get_backend().map(distill_job, jobs, cfg.threads))
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
@@ -390,11 +401,13 @@ def eval_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
                     cfg.seed + 1)
     modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
     methods = run_methods(run, cfg)
-    jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n) for n, (k, p) in methods.items()]
+    jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n)
+            for n, (k, p) in methods.items()]
     results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs, cfg.threads))))
     save_results(results, out / "results")
     (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
-    sizes = {**json.loads((run / "bc" / "sizes.json").read_text()), **json.loads((run / "distill" / "sizes.json").read_text())}
+    sizes = {**json.loads((run / "bc" / "sizes.json").read_text()),
+             **json.loads((run / "distill" / "sizes.json").read_text())}
     (out / "dataset_sizes.json").write_text(json.dumps(sizes, indent=1))
     for mode in modes:
         fig = plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png")
@@ -421,7 +434,8 @@ def prepare_run(cfg: RunConfig, preset: str, out: str | Path, overwrite: bool = 
                                   f"pass --overwrite to replace it, or --out for a new folder")
         return out, manifest
     if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} exists and is not a ddrl run (no manifest.json); pass --overwrite or choose another --out")
+        raise FileExistsError(f"{out} exists and is not a ddrl run (no manifest.json); "
+                              f"pass --overwrite or choose another --out")
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "config.json", asdict(cfg))
     manifest = new_manifest(cfg, preset); write_json(out / "manifest.json", manifest)
@@ -433,7 +447,9 @@ def _execute_notebook(stage: Stage, run: Path, progress: bool):
     if not nb.exists(): raise FileNotFoundError(f"notebook {nb} not found: `ddrl run` needs a source checkout of ddrl")
     (run / "notebooks").mkdir(exist_ok=True)
     dest = run / "notebooks" / f"{stage.notebook}.ipynb"
-    pm.execute_notebook(nb, dest, parameters=dict(run_dir=str(run.resolve()), game=json.loads((run / "config.json").read_text())["game"]),
+    pm.execute_notebook(nb, dest,
+                        parameters=dict(run_dir=str(run.resolve()),
+                                        game=json.loads((run / "config.json").read_text())["game"]),
                         kernel_name="python3", language="python", cwd=str(NOTEBOOKS), progress_bar=progress)
     if not stage_done(run, stage.name): raise RuntimeError(f"{dest} ran but did not finish stage {stage.name!r}")
 
@@ -448,8 +464,10 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
                  address: str | None = None,    # Ray address (backend `ray`; None: a local instance)
                  progress: bool = True, log: Callable = print) -> Path:
     "Run (or resume) the pipeline for one environment; returns the run folder with its report."
-    if executor not in ("papermill", "inprocess"): raise ConfigError(f"executor must be papermill or inprocess, found {executor!r}")
-    if backend is not None and backend not in ("local", "ray"): raise ConfigError(f"backend must be local or ray, found {backend!r}")
+    if executor not in ("papermill", "inprocess"):
+        raise ConfigError(f"executor must be papermill or inprocess, found {executor!r}")
+    if backend is not None and backend not in ("local", "ray"):
+        raise ConfigError(f"backend must be local or ray, found {backend!r}")
     cfg = load_config(env, preset, overrides)
     run, manifest = prepare_run(cfg, preset, out or Path("runs") / cfg.game / preset, overwrite)
     todo = [s for s in STAGES if s.name in stages]
@@ -457,7 +475,8 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
         log(f"{run}: finished run, nothing to do (pass --overwrite to redo it); report: {run / 'report.md'}")
         return run
     if backend is not None: set_backend(backend, address)
-    if manifest["stages"]: log(f"{run}: resuming; finished stages: {', '.join(n for n in STAGE_NAMES if stage_done(run, n)) or 'none'}")
+    if manifest["stages"]:
+        log(f"{run}: resuming; finished stages: {', '.join(n for n in STAGE_NAMES if stage_done(run, n)) or 'none'}")
     for i, stage in enumerate(todo):
         if stage_done(run, stage.name): continue
         log(f"[{i + 1}/{len(todo)}] {stage.name} ({stage.notebook}) ...")
@@ -465,8 +484,9 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
         if executor == "papermill": _execute_notebook(stage, run, progress)
         else: run_stage(run, stage.name, cfg)
         seconds = round(time.time() - t0, 1)
-        manifest["stages"][stage.name] = dict(status="done", seconds=seconds, started=started, executor=executor, backend=get_backend().name,
-                                              notebook=f"notebooks/{stage.notebook}.ipynb" if executor == "papermill" else None)
+        manifest["stages"][stage.name] = dict(
+            status="done", seconds=seconds, started=started, executor=executor, backend=get_backend().name,
+            notebook=f"notebooks/{stage.notebook}.ipynb" if executor == "papermill" else None)
         write_json(run / "manifest.json", manifest)
         log(f"      {stage.name} done in {seconds:.0f} s")
     if stage_done(run, "eval"):

@@ -156,18 +156,19 @@ def how_obtained(run: Path, manifest: dict) -> str:
     m = manifest
     source = "shipped" if c["expert"] == "shipped" else c["expert"]
     lines = [f"- Expert: {card.get('arch')} CNN, {card.get('steps_trained', 0):,} PPO steps ({source}).",
-             f"- Offline dataset: {c['expert_episodes']} expert episodes (sampled actions) on levels {c['start_level']}-"
-             f"{c['start_level'] + c['num_levels'] - 1} ({c['distribution_mode']}), seed {c['seed']}.",
-             f"- BC students: {c['n_students']} per method (seeds {m['seeds']['students']}), {c['bc_steps']} Adam steps, "
-             f"batch {c['bc_batch']}, lr {c['bc_lr']}, cross-entropy, the paper's student CNN.",
+             f"- Offline dataset: {c['expert_episodes']} expert episodes (sampled actions) on levels "
+             f"{c['start_level']}-{c['start_level'] + c['num_levels'] - 1} ({c['distribution_mode']}), seed {c['seed']}.",
+             f"- BC students: {c['n_students']} per method (seeds {m['seeds']['students']}), {c['bc_steps']} Adam "
+             f"steps, batch {c['bc_batch']}, lr {c['bc_lr']}, cross-entropy, the paper's student CNN.",
              f"- Distillation: {c['synthetic_size']} frames; expert-gm and dm {c['distill_iterations']} iterations, "
-             f"dc {c['dc_iterations']} iterations of {c['dc_outer_loop']} matches with {c['dc_inner_steps']} inner steps; "
-             f"seed {c['seed']}. Students on synthetic and on {c['synthetic_size']} random real frames: "
+             f"dc {c['dc_iterations']} iterations of {c['dc_outer_loop']} matches with {c['dc_inner_steps']} inner "
+             f"steps; seed {c['seed']}. Students on synthetic and on {c['synthetic_size']} random real frames: "
              f"{c['n_students']} each, {c['syn_steps']} Adam steps, batch {c['syn_batch']}, lr {c['syn_lr']}.",
-             f"- Evaluation: {ev['episodes']} episodes per policy, split and action mode; ID = levels {ev['start_level']}-"
-             f"{ev['start_level'] + ev['num_levels'] - 1}, OOD = unseen levels; environment seed {ev['seed']}, the same "
-             f"for every policy. Mean +- standard error across students (across episodes for single policies); `paper` = "
-             f"the published mean +- std (the paper's std is the mean over students of each student's episode std).",
+             f"- Evaluation: {ev['episodes']} episodes per policy, split and action mode; ID = levels "
+             f"{ev['start_level']}-{ev['start_level'] + ev['num_levels'] - 1}, OOD = unseen levels; environment seed "
+             f"{ev['seed']}, the same for every policy. Mean +- standard error across students (across episodes for "
+             f"single policies); `paper` = the published mean +- std (the paper's std is the mean over students of "
+             f"each student's episode std).",
              f"- Device {m['device']}, {m.get('torch_threads')} torch threads; ddrl {m['versions'].get('ddrl')}, torch "
              f"{m['versions'].get('torch')}, commit {str(m['git'].get('commit'))[:10]}"
              f"{' (dirty)' if m['git'].get('dirty') else ''}."]
@@ -186,7 +187,8 @@ def report_sections(run: Path,              # a finished run folder
     run, m = Path(run), manifest
     res = load_results(run / "eval" / "results")
     sizes = json.loads((run / "eval" / "dataset_sizes.json").read_text())
-    parts = [f"## {m['game']} ({m['preset']} preset)\n", "### How these numbers were obtained\n", how_obtained(run, m), ""]
+    parts = [f"## {m['game']} ({m['preset']} preset)\n", "### How these numbers were obtained\n", how_obtained(run, m),
+             ""]
     modes = ("sampled", "greedy") if m["config"]["greedy"] else ("sampled",)
     for mode in modes:
         for split, name in (("id", "Table 2"), ("ood", "Table 3")):
@@ -199,7 +201,8 @@ def report_sections(run: Path,              # a finished run folder
     for meth in m["config"]["methods"]:
         frames = f"distill/{meth}/frames.png"
         if (run / frames).exists():
-            parts.append(f"Synthetic frames of `{meth}` with their labels:\n\n![{meth} frames]({figure_prefix}{frames})\n")
+            parts.append(f"Synthetic frames of `{meth}` with their labels:\n\n"
+                         f"![{meth} frames]({figure_prefix}{frames})\n")
     stages = m["stages"]
     parts += ["### Stage timings\n", "| stage | seconds | executor |", "|---|---|---|"]
     parts += [f"| {k} | {v['seconds']:.0f} | {v['executor']} |" for k, v in stages.items()]

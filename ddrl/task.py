@@ -92,7 +92,8 @@ class CartPoleND(gym.Env):
         super().reset(seed=seed); obs, info = self.vec.reset(seed=seed); return obs[0], info
     def step(self, action):
         obs, rew, term, trunc, info = self.vec.step(np.array([action]))
-        return (info["final_obs"][0] if term[0] or trunc[0] else obs[0]), float(rew[0]), bool(term[0]), bool(trunc[0]), {}
+        return ((info["final_obs"][0] if term[0] or trunc[0] else obs[0]), float(rew[0]), bool(term[0]), bool(trunc[0]),
+                {})
 
 # %% ../nbs/05_task.ipynb #ac195986
 def make_task_env(name: str,        # `cartpole`, `cartpole-3d`, a MuJoCo id (`Hopper-v5`) or an Atari id (`ALE/Pong-v5`)
@@ -102,7 +103,8 @@ def make_task_env(name: str,        # `cartpole`, `cartpole-3d`, a MuJoCo id (`H
     if name == "cartpole" or (name.startswith("cartpole-") and name.endswith("d")):
         n = 1 if name == "cartpole" else name[len("cartpole-"):-1]
         try: n = int(n)
-        except ValueError: raise ValueError(f"{name!r}: expected cartpole-<N>d with an integer N, e.g. cartpole-3d") from None
+        except ValueError:
+            raise ValueError(f"{name!r}: expected cartpole-<N>d with an integer N, e.g. cartpole-3d") from None
         return CartPoleNDVec(num_envs, n, seed=seed)
     if name.startswith("ALE/"):
         try: import ale_py; gym.register_envs(ale_py)
@@ -111,11 +113,15 @@ def make_task_env(name: str,        # `cartpole`, `cartpole-3d`, a MuJoCo id (`H
             env = gym.make(name, frameskip=1, repeat_action_probability=0.0)
             env = gym.wrappers.AtariPreprocessing(env, frame_skip=4, screen_size=84, grayscale_obs=True, noop_max=30)
             return gym.wrappers.FrameStackObservation(env, 4)
-        return gym.vector.SyncVectorEnv([make for _ in range(num_envs)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        return gym.vector.SyncVectorEnv([make for _ in range(num_envs)],
+                                        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
     try: spec = gym.spec(name)
     except gym.error.Error as e: raise ValueError(f"unknown task {name!r}: {e}") from None
-    try: return gym.make_vec(name, num_envs, vectorization_mode="sync", vector_kwargs=dict(autoreset_mode=gym.vector.AutoresetMode.SAME_STEP))
-    except gym.error.DependencyNotInstalled as e: raise ImportError(f"{name} needs the `mujoco` extra: pip install -e '.[mujoco]' ({e})") from None
+    try:
+        return gym.make_vec(name, num_envs, vectorization_mode="sync",
+                            vector_kwargs=dict(autoreset_mode=gym.vector.AutoresetMode.SAME_STEP))
+    except gym.error.DependencyNotInstalled as e:
+        raise ImportError(f"{name} needs the `mujoco` extra: pip install -e '.[mujoco]' ({e})") from None
 
 def task_spaces(env: gym.vector.VectorEnv) -> tuple[tuple, int, bool]:
     "Observation shape, action count (or action dimensions) and whether actions are discrete."
@@ -139,7 +145,8 @@ class Learner(nn.Module):
         if len(obs_shape) == 3:   # stacked frames: the Nature CNN
             c = obs_shape[0]
             self.body = nn.Sequential(nn.Conv2d(c, 32, 8, 4), nn.ReLU(), nn.Conv2d(32, 64, 4, 2), nn.ReLU(),
-                                      nn.Conv2d(64, 64, 3, 1), nn.ReLU(), nn.Flatten(), nn.Linear(64 * 7 * 7, 512), nn.ReLU())
+                                      nn.Conv2d(64, 64, 3, 1), nn.ReLU(), nn.Flatten(), nn.Linear(64 * 7 * 7, 512),
+                                      nn.ReLU())
             last = 512
         else:
             layers, d = [], int(np.prod(obs_shape))
@@ -188,7 +195,8 @@ def learner_outputs(net: Learner, params: dict, states: torch.Tensor) -> torch.T
     if net.image: return vmap(lambda p, s: functional_call(net, p, (s,)))(params, states)
     x = states.flatten(2)
     for i, m in enumerate(net.body):   # MLP: batched matmuls, much faster than vmap for small networks
-        x = torch.tanh(x) if isinstance(m, nn.Tanh) else torch.baddbmm(params[f"body.{i}.bias"].unsqueeze(1), x, params[f"body.{i}.weight"].transpose(1, 2))
+        x = torch.tanh(x) if isinstance(m, nn.Tanh) else torch.baddbmm(params[f"body.{i}.bias"].unsqueeze(1), x,
+                                                                       params[f"body.{i}.weight"].transpose(1, 2))
     return torch.baddbmm(params["head.bias"].unsqueeze(1), x, params["head.weight"].transpose(1, 2))
 
 def sl_loss(net: Learner, params: dict, batch: SyntheticBatch) -> torch.Tensor:
@@ -234,12 +242,15 @@ class PPMOConfig:
     checkpoint_every: int = 100    # meta-epochs between checkpoints
     device: str = "cpu"
     def __post_init__(self):
-        for k in ("size", "meta_epochs", "learners", "envs_per_learner", "rollout", "epochs", "minibatches", "checkpoint_every"):
+        for k in ("size", "meta_epochs", "learners", "envs_per_learner", "rollout", "epochs", "minibatches",
+                  "checkpoint_every"):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
         if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, found {self.init!r}")
-        if self.state_init not in ("env", "normal"): raise ValueError(f"state_init must be env or normal, found {self.state_init!r}")
+        if self.state_init not in ("env", "normal"):
+            raise ValueError(f"state_init must be env or normal, found {self.state_init!r}")
     @property
-    def ppo_clip(self) -> float: return self.clip if self.clip is not None else (0.2 if self.env.startswith("cartpole") else 0.1)
+    def ppo_clip(self) -> float:
+        return self.clip if self.clip is not None else (0.2 if self.env.startswith("cartpole") else 0.1)
 
 def _dist(out: torch.Tensor, params: dict, discrete: bool):
     if discrete: return torch.distributions.Categorical(logits=out)
@@ -259,7 +270,8 @@ class Critic(nn.Module):
 
 # %% ../nbs/05_task.ipynb #ac803310
 @torch.no_grad()
-def rollout(env, net, params, critic, cfg: PPMOConfig, obs: np.ndarray, ep_ret: np.ndarray, discrete: bool, device) -> tuple[dict, np.ndarray]:
+def rollout(env, net, params, critic, cfg: PPMOConfig, obs: np.ndarray, ep_ret: np.ndarray, discrete: bool,
+            device) -> tuple[dict, np.ndarray]:
     "T steps of L learners in L x E envs: states, actions, log-probs, values, rewards, dones, finished returns."
     L, E, T = cfg.learners, cfg.envs_per_learner, cfg.rollout
     buf = {k: [] for k in ("obs", "act", "logp", "val", "rew", "done")}
@@ -280,7 +292,8 @@ def rollout(env, net, params, critic, cfg: PPMOConfig, obs: np.ndarray, ep_ret: 
         ep_ret += rew
         finished += [(i // E, float(r)) for i, r in zip(np.flatnonzero(done), ep_ret[done])]; ep_ret[done] = 0
         for k, v in (("obs", s), ("act", a.reshape(L * E, *a.shape[2:])), ("logp", logp.reshape(-1)), ("val", critic(s)),
-                     ("rew", torch.as_tensor(rew, dtype=torch.float32)), ("done", torch.as_tensor(done, dtype=torch.float32))):
+                     ("rew", torch.as_tensor(rew, dtype=torch.float32)),
+                     ("done", torch.as_tensor(done, dtype=torch.float32))):
             buf[k].append(v)
         obs = nxt
     data = {k: torch.stack(v) for k, v in buf.items()}             # (T, L*E, ...)
@@ -312,9 +325,16 @@ def _meta_update(net, params0, batch, critic, data, cfg: PPMOConfig, opt, critic
             ratio = (logp - logp_old[:, idx]).exp()
             pg = -torch.min(ratio * adv[:, idx], ratio.clamp(1 - cfg.ppo_clip, 1 + cfg.ppo_clip) * adv[:, idx]).mean()
             loss = pg - cfg.entropy_coef * ent.mean()
-            opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(batch.parameters(), cfg.max_grad_norm); opt.step()
-            v_loss = cfg.value_coef * ((critic(obs[:, idx].reshape(-1, *obs.shape[2:])) - ret[:, idx].reshape(-1)) ** 2).mean()
-            critic_opt.zero_grad(); v_loss.backward(); nn.utils.clip_grad_norm_(critic.parameters(), cfg.max_grad_norm); critic_opt.step()
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(batch.parameters(), cfg.max_grad_norm)
+            opt.step()
+            v_loss = cfg.value_coef * ((critic(obs[:, idx].reshape(-1, *obs.shape[2:]))
+                                        - ret[:, idx].reshape(-1)) ** 2).mean()
+            critic_opt.zero_grad()
+            v_loss.backward()
+            nn.utils.clip_grad_norm_(critic.parameters(), cfg.max_grad_norm)
+            critic_opt.step()
             stats["loss"] += loss.item(); stats["value_loss"] += v_loss.item(); stats["count"] += 1
             stats["clipfrac"] += ((ratio - 1).abs() > cfg.ppo_clip).float().mean().item()
     return {k: v / stats["count"] for k, v in stats.items() if k != "count"}
@@ -337,7 +357,8 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     "Distil a task into one synthetic batch with PPMO; checkpoints and resumes."
     out = Path(out) if out else None
     ckpt = out / "checkpoint.pt" if out else None
-    if ckpt and ckpt.exists() and not resume: raise FileExistsError(f"{out} already holds a PPMO run; pass resume=True (--resume)")
+    if ckpt and ckpt.exists() and not resume:
+        raise FileExistsError(f"{out} already holds a PPMO run; pass resume=True (--resume)")
     device = torch.device(cfg.device)
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed)
     env = make_task_env(cfg.env, cfg.learners * cfg.envs_per_learner, seed=cfg.seed)
@@ -350,9 +371,11 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     if ckpt and resume and ckpt.exists():
         ck = torch.load(ckpt, map_location=device, weights_only=False)
         if ck["config"]["env"] != cfg.env or ck["config"]["size"] != cfg.size:
-            raise ValueError(f"{ckpt}: checkpoint is {ck['config']['env']} with {ck['config']['size']} states, this run asks for {cfg.env} with {cfg.size}")
+            raise ValueError(f"{ckpt}: checkpoint is {ck['config']['env']} with {ck['config']['size']} states, "
+                             f"this run asks for {cfg.env} with {cfg.size}")
         batch.load_state_dict(ck["batch"]); critic.load_state_dict(ck["critic"]); opt.load_state_dict(ck["opt"])
-        critic_opt.load_state_dict(ck["critic_opt"]); start, curve, seconds = ck["meta_epoch"], ck["curve"], ck["seconds"]
+        critic_opt.load_state_dict(ck["critic_opt"])
+        start, curve, seconds = ck["meta_epoch"], ck["curve"], ck["seconds"]
         torch.set_rng_state(ck["torch_rng"]); np.random.set_state(ck["np_rng"])
         if progress: print(f"resumed {out} at meta-epoch {start}")
     if out: out.mkdir(parents=True, exist_ok=True); (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
@@ -369,7 +392,8 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
         save_batch(batch, out / "batch.pt", cfg)
         write_task_curve(curve, out)
 
-    bar = tqdm(range(start, cfg.meta_epochs), desc=f"PPMO {cfg.env} ({cfg.size} states)", disable=not progress, leave=False)
+    bar = tqdm(range(start, cfg.meta_epochs), desc=f"PPMO {cfg.env} ({cfg.size} states)", disable=not progress,
+               leave=False)
     recent = []
     for epoch in bar:
         t0 = time.time()
@@ -381,8 +405,9 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
         stats = _meta_update(net, params0, batch, critic, data, cfg, opt, critic_opt, discrete)
         seconds += time.time() - t0
         rets = [r for _, r in data["finished"]]; recent = (recent + rets)[-50:]
-        curve.append(dict(meta_epoch=epoch + 1, learner_return=float(np.mean(rets)) if rets else float("nan"), episodes=len(rets),
-                          inner_lr=batch.lr.item(), seconds=round(seconds, 2), **{k: float(v) for k, v in stats.items()}))
+        curve.append(dict(meta_epoch=epoch + 1, learner_return=float(np.mean(rets)) if rets else float("nan"),
+                          episodes=len(rets), inner_lr=batch.lr.item(), seconds=round(seconds, 2),
+                          **{k: float(v) for k, v in stats.items()}))
         bar.set_postfix(ret=f"{np.mean(recent) if recent else float('nan'):.1f}", lr=f"{batch.lr.item():.3g}")
         if ckpt and (epoch + 1) % cfg.checkpoint_every == 0: save_checkpoint(epoch + 1)
     if ckpt: save_checkpoint(cfg.meta_epochs)
@@ -413,7 +438,9 @@ def write_task_curve(curve: list[dict], out: Path):
     import matplotlib; import matplotlib.pyplot as plt
     tmp = out / ".curve.csv.tmp"
     with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, CURVE_COLUMNS); w.writeheader(); w.writerows([{k: r.get(k) for k in CURVE_COLUMNS} for r in curve])
+        w = csv.DictWriter(f, CURVE_COLUMNS)
+        w.writeheader()
+        w.writerows([{k: r.get(k) for k in CURVE_COLUMNS} for r in curve])
     os.replace(tmp, out / "curve.csv")
     fig = plot_task_curve(curve); fig.savefig(out / "curve.png", dpi=90); plt.close(fig)
 
@@ -440,12 +467,14 @@ def plot_batch(batch: SyntheticBatch, title: str = ""):
     s = batch.states.detach().reshape(len(batch), -1).numpy(); y = batch.targets.detach().numpy()
     fig, axes = plt.subplots(1, 2, figsize=(2 + 0.45 * (s.shape[1] + y.shape[1]), 1 + 0.35 * len(batch)),
                              gridspec_kw=dict(width_ratios=[s.shape[1], y.shape[1]]))
-    for ax, m, name in ((axes[0], s, "states"), (axes[1], y, "targets (logits)" if batch.discrete else "targets (means)")):
+    for ax, m, name in ((axes[0], s, "states"),
+                        (axes[1], y, "targets (logits)" if batch.discrete else "targets (means)")):
         v = np.abs(m).max() or 1; im = ax.imshow(m, cmap="coolwarm", vmin=-v, vmax=v, aspect="auto")
         ax.set_title(name, fontsize=8); ax.set_yticks(range(len(m)))
         for (i, j), val in np.ndenumerate(m):
             if m.size <= 200: ax.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=6)
-    fig.suptitle(title or f"{len(batch)} distilled states, inner lr {batch.lr.item():.3g}", fontsize=9); fig.tight_layout()
+    fig.suptitle(title or f"{len(batch)} distilled states, inner lr {batch.lr.item():.3g}", fontsize=9)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/05_task.ipynb #a74130fd
@@ -485,13 +514,15 @@ def robustness(batch: SyntheticBatch, env_name: str, learners: int = 50, greedy:
     for w in widths:
         for d in depths:
             r = evaluate_batch(batch, env_name, learners, greedy, width=w, depth=d, seed=seed)
-            rows.append(dict(part="architecture", init="orthogonal", width=w, depth=d, mean=float(r.mean()), std=float(r.std())))
+            rows.append(dict(part="architecture", init="orthogonal", width=w, depth=d, mean=float(r.mean()),
+                             std=float(r.std())))
     return rows
 
 def robustness_markdown(rows: list[dict]) -> str:
     "The robustness rows as two markdown tables: initialisations, and width x depth."
     inits = [r for r in rows if r["part"] == "init"]
-    out = ["| initialisation | return |", "|---|---|"] + [f"| {r['init']} | {r['mean']:.0f} +- {r['std']:.0f} |" for r in inits]
+    out = (["| initialisation | return |", "|---|---|"]
+           + [f"| {r['init']} | {r['mean']:.0f} +- {r['std']:.0f} |" for r in inits])
     grid = [r for r in rows if r["part"] == "architecture"]
     widths, depths = sorted({r["width"] for r in grid}), sorted({r["depth"] for r in grid})
     cell = {(r["width"], r["depth"]): f"{r['mean']:.0f} +- {r['std']:.0f}" for r in grid}
