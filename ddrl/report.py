@@ -51,7 +51,7 @@ def format_difference(a: dict, b: dict,
     word = "**beats**" if d > 2 * se else "loses" if d < -2 * se else "tie"
     return f"{text} ({word})"
 
-# %% ../nbs/04a_report.ipynb #id=e7a58a52
+# %% ../nbs/04a_report.ipynb #e7a58a52
 def paper_table(results: dict, split: str = "id", actions: str = "sampled") -> pd.DataFrame:
     "The paper's Table 2 (ID) or 3 (OOD) for one game: our numbers beside the published ones."
     df = results_frame(results)
@@ -80,7 +80,7 @@ def dataset_size_table(sizes: dict, game: str) -> pd.DataFrame:
     return pd.DataFrame(dict(method=list(sizes), frames=list(sizes.values()),
                              paper=[paper.get(PAPER_ALIASES.get(m, m), "") for m in sizes]))
 
-# %% ../nbs/04a_report.ipynb #id=bb102273
+# %% ../nbs/04a_report.ipynb #bb102273
 def plot_id_ood(results: dict, actions: str = "sampled", title: str = "", path: str | Path | None = None):
     "Bars of ID and OOD mean return per method (error bars: std across students), paper values marked."
     import matplotlib.pyplot as plt
