@@ -145,6 +145,7 @@ def _init_students(kind, n_actions, seeds, device, channels_last=False, obs_shap
         net = make_student(kind, n_actions, obs_shape).to(device)
         if hasattr(net, "channels_last"): net.channels_last = channels_last
         if channels_last and len(obs_shape or (0, 0, 0)) == 3: net = net.to(memory_format=torch.channels_last)
+        net.student_seed = int(s)   # evaluation records it (and seeds the student's action stream with it)
         nets.append(net)
     return nets
 
@@ -237,9 +238,11 @@ def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
     if not (path / "students.json").exists(): raise FileNotFoundError(f"no students at {path}: expected students.json")
     meta = json.loads((path / "students.json").read_text())
     states = torch.load(path / "students.pt", map_location=device, weights_only=True)
+    seeds = meta.get("seeds") or list(range(len(states)))
     nets = []
-    for sd in states:
+    for sd, seed in zip(states, seeds):
         net = make_student(meta["kind"], meta["n_actions"], meta.get("obs_shape")).to(device)
         net.load_state_dict(sd)
+        net.student_seed = int(seed)
         nets.append(net.eval())
     return nets

@@ -19,8 +19,8 @@ from tqdm.auto import tqdm
 __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'DATA_FILE',
            'METADATA_FILE', 'import_procgen', 'ProcgenSpec', 'Policy', 'RandomPolicy', 'policy_logits',
            'select_actions', 'frames_to_input', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect',
-           'play', 'play_gymnasium', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'atomic_dir',
-           'atomic_save', 'save_dataset', 'H5Frames', 'load_dataset']
+           'play', 'play_gymnasium', 'level_states', 'LevelReplay', 'top_percent', 'summarize', 'format_summary',
+           'plot_summary', 'atomic_dir', 'atomic_save', 'save_dataset', 'H5Frames', 'load_dataset']
 
 # %% ../nbs/00_data.ipynb #bd2898ef
 PROCGEN_GAMES = ("bigfish", "bossfight", "caveflyer", "chaser", "climber", "coinrun", "dodgeball", "fruitbot",
@@ -101,12 +101,12 @@ def select_actions(logits: np.ndarray, # `(n, A)` action logits
     return (logits + rng.gumbel(size=logits.shape)).argmax(-1)
 
 # %% ../nbs/00_data.ipynb #7f83acbc
-def frames_to_input(frames,                     # uint8 `(n, H, W, C)` frames (numpy or torch)
+def frames_to_input(frames,                     # `(n, H, W, C)` frames: uint8 pixels or floats in [0, 1]
                     device: torch.device | str = "cpu", # where the network lives
                     dtype: torch.dtype = torch.float32, # the network's float type
                     channels_last: bool = False, # keep channels-last memory layout (no copy)
                    ) -> torch.Tensor:
-    "A float NCHW batch scaled to [0, 1] from uint8 NHWC frames (vector observations `(n, D)`: as floats)."
+    "A float NCHW batch in [0, 1] from NHWC frames (uint8 scaled by 1/255; vectors `(n, D)`: as floats)."
     x = torch.as_tensor(frames, device=device)
     if x.ndim == 2: return x.to(dtype)
     x = x.to(dtype) / 255.0 if x.dtype == torch.uint8 else x.to(dtype)
@@ -118,10 +118,15 @@ def _episode_of_step(lengths: np.ndarray, step: int) -> int:
     return int(np.searchsorted(np.cumsum(lengths), step, side="right"))
 
 def check_observations(obs: np.ndarray, where: str = "observations"):
-    "Raise a clear error unless `obs` are uint8 image frames `(N, H, W, C)` or vectors `(N, D)`."
+    "Raise a clear error unless `obs` are frames `(N, H, W, C)` (uint8 pixels, or floats in [0, 1]) or vectors `(N, D)`."
     if obs.ndim == 4:
-        if obs.dtype != np.uint8:
-            raise TypeError(f"{where}: expected uint8 frames (N, H, W, C), found dtype {obs.dtype}")
+        if obs.dtype != np.uint8 and not np.issubdtype(obs.dtype, np.floating):
+            raise TypeError(f"{where}: expected uint8 frames (N, H, W, C) or float frames in [0, 1], "
+                            f"found dtype {obs.dtype}")
+        if np.issubdtype(obs.dtype, np.floating) and not getattr(obs, "on_disk", False) and len(obs):
+            low, high = float(np.min(obs)), float(np.max(obs))
+            if not (0.0 <= low and high <= 1.0):
+                raise ValueError(f"{where}: float frames must lie in [0, 1] (pixels / 255), found [{low:.3g}, {high:.3g}]")
         if obs.shape[-1] not in (1, 3, 4):
             raise ValueError(f"{where}: expected channels-last frames (N, H, W, C) with C in (1, 3, 4), "
                              f"found shape {obs.shape[1:]} per frame")
@@ -359,17 +364,86 @@ def play_gymnasium(policy: Policy,       # maps observations to action logits
     env.close()
     return dict(returns=returns, lengths=lengths, greedy=greedy)
 
+# %% ../nbs/00_data.ipynb #76b26e11
+def level_states(game: str,                   # Procgen game
+                 levels,                      # level seeds
+                 distribution_mode: str = "easy", # Procgen mode
+                ) -> list[bytes]:
+    "Procgen's emulator state at the start of each level, for replaying exactly these levels."
+    procgen = import_procgen()
+    states = []
+    for level in levels:
+        env = procgen.ProcgenGym3Env(num=1, env_name=game, num_levels=1, start_level=int(level),
+                                     distribution_mode=distribution_mode, num_threads=0)
+        states.append(env.callmethod("get_state")[0])
+    return states
+
+class LevelReplay:
+    "A fixed list of Procgen levels that any number of policies replay: one whole episode per level each."
+    def __init__(self, game: str,                  # Procgen game
+                 levels,                           # level seeds, in order (repeats allowed)
+                 distribution_mode: str = "easy",  # Procgen mode
+                 states: list | None = None):      # their start states (`level_states`), if already captured
+        self.game, self.distribution_mode = game, distribution_mode
+        self.levels = np.asarray(levels, dtype=np.int64).reshape(-1)
+        if len(self.levels) == 0: raise ValueError("levels: at least one level is needed")
+        if (self.levels < 0).any() or (self.levels >= 2 ** 31).any():
+            raise ValueError(f"levels: Procgen level seeds lie in [0, 2^31), "
+                             f"found {self.levels.min()}..{self.levels.max()}")
+        self.states = level_states(game, self.levels, distribution_mode) if states is None else list(states)
+        if len(self.states) != len(self.levels):
+            raise ValueError(f"states: expected one per level ({len(self.levels)}), found {len(self.states)}")
+        self.env = import_procgen().ProcgenGym3Env(num=len(self.levels), env_name=game,
+                                                   distribution_mode=distribution_mode, num_threads=0)
+    def __len__(self): return len(self.levels)
+    def __repr__(self): return f"LevelReplay({self.game}, {len(self)} levels, {self.distribution_mode})"
+    def play(self, policy: Policy,         # maps uint8 frames to action logits
+             greedy: bool = False,         # argmax actions instead of sampling
+             seed: int = 0,                # seeds this policy's action-sampling stream
+             bar: tqdm | None = None,      # a progress bar to advance by one per finished episode
+            ) -> dict:
+        "Returns and lengths of one episode per level, in level order."
+        self.env.callmethod("set_state", self.states)
+        rng = np.random.default_rng(seed)
+        n = len(self.levels)
+        returns, lengths = np.zeros(n), np.zeros(n, np.int64)
+        running = np.ones(n, bool)
+        _, obs, _ = self.env.observe()
+        while running.any():
+            actions = np.zeros(n, np.int64)   # finished environments idle on action 0, without inference
+            actions[running] = select_actions(policy_logits(policy, obs["rgb"][running]), rng, greedy)
+            self.env.act(actions.astype(np.int32))
+            rew, obs, first = self.env.observe()
+            returns += rew * running
+            lengths += running
+            if bar is not None: bar.update(int((running & first).sum()))
+            running &= ~first
+        return dict(returns=returns, lengths=lengths, level_seeds=self.levels.copy())
+
 # %% ../nbs/00_data.ipynb #7152ba93
 def top_percent(ds: OfflineDataset, # the dataset to filter
                 percent: float,      # keep this top share of episodes, in (0, 100]
+                ties: str = "keep",  # episodes tied at the threshold: `keep` all (the paper's rule) or `random`
+                seed: int = 0,       # seeds the draw among tied episodes (`ties="random"`)
                ) -> OfflineDataset:
-    "The top `percent`% of episodes by return (percentile BC)."
+    "The top `percent`% of episodes by return (percentile BC), in their original order."
     if not (0 < percent <= 100) or not math.isfinite(percent):
         raise ValueError(f"percent must be in (0, 100], found {percent}")
+    if ties not in ("keep", "random"): raise ValueError(f"ties must be 'keep' or 'random', found {ties!r}")
+    returns = ds.episode_returns
     k = max(1, math.ceil(percent / 100 * ds.n_episodes - 1e-9))
-    order = np.argsort(-ds.episode_returns, kind="stable")[:k]
-    out = ds.select(np.sort(order))
-    out.metadata = {**ds.metadata, "filter": f"top {percent:g}% of {ds.n_episodes} episodes by return"}
+    threshold = float(np.sort(returns)[::-1][k - 1])
+    above, tied = returns > threshold, returns == threshold
+    keep = above | tied
+    if ties == "random":
+        drawn = np.random.default_rng(seed).choice(np.flatnonzero(tied), k - int(above.sum()), replace=False)
+        keep = above.copy()
+        keep[drawn] = True
+    out = ds.select(np.flatnonzero(keep))
+    out.metadata = {**ds.metadata, "filter": dict(
+        rule=f"top {percent:g}% of {ds.n_episodes} episodes by return", percent=percent, threshold=threshold,
+        tied_at_threshold=int(tied.sum()), kept=int(keep.sum()), target=k, ties=ties,
+        seed=seed if ties == "random" else None)}
     return out
 
 # %% ../nbs/00_data.ipynb #80a2c71b

@@ -18,9 +18,10 @@ from .data import OfflineDataset, atomic_save, frames_to_input, load_dataset, sa
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
-__all__ = ['METHODS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients',
-           'squared_l2', 'matching_objective', 'layerwise_cosine', 'features', 'mean_embedding_loss', 'DistillConfig',
-           'distill', 'save_synthetic', 'plot_frames', 'random_real_frames']
+__all__ = ['METHODS', 'CONTROLS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients',
+           'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'features',
+           'mean_embedding_loss', 'DistillConfig', 'distill', 'save_synthetic', 'plot_frames', 'random_real_frames',
+           'class_balanced_real_frames', 'with_expert_labels', 'control_set', 'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -82,15 +83,20 @@ class SyntheticSet(nn.Module):
     def class_index(self) -> list[torch.Tensor]:
         "Indices of the frames of each action (by their initial, balanced hard labels)."
         return [torch.nonzero(self.actions == a).flatten() for a in range(self.n_actions)]
-    def to_dataset(self, metadata: dict | None = None) -> OfflineDataset:
-        "An `OfflineDataset` (uint8 frames, rounded) that BC trains on unchanged; soft labels kept."
+    def to_dataset(self, metadata: dict | None = None,
+                   uint8: bool = False, # frames rounded to uint8 pixels (an export option) instead of floats in [0, 1]
+                  ) -> OfflineDataset:
+        "An `OfflineDataset` that BC trains on unchanged: float frames in [0, 1] (not rounded), soft labels kept."
         with torch.no_grad():
-            frames = (self.frames.detach().round().clamp(0, 255).to(torch.uint8) if self.image
-                      else self.frames.detach().float()).cpu().numpy()
+            if not self.image: frames = self.frames.detach().float()
+            elif uint8: frames = self.frames.detach().round().clamp(0, 255).to(torch.uint8)
+            else: frames = (self.frames.detach().float() / 255.0).clamp(0, 1)
+            frames = frames.cpu().numpy()
             soft = self.targets.detach().cpu().numpy() if self.soft else None
             actions = soft.argmax(-1) if self.soft else self.actions.cpu().numpy()
         n = len(frames); meta = dict(metadata or {}); meta.setdefault("synthetic", True)
         if self.student_lr: meta["student_lr"] = self.student_lr
+        if getattr(self, "source_index", None) is not None: meta["source_index"] = [int(i) for i in self.source_index]
         return OfflineDataset(frames, actions, np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n), [n],
                               n_actions=self.n_actions, metadata=meta, soft_labels=soft)
 
@@ -113,8 +119,10 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
     idx = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
                           for a, c in enumerate(counts) if c])
     bounds = None if ds.observations.ndim == 4 else _vector_bounds(ds.observations)
-    return SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
-                        student_lr, bounds=bounds)
+    syn = SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
+                       student_lr, bounds=bounds)
+    syn.source_index = idx   # which real frames it started from (`pixel_change` compares with them)
+    return syn
 
 def _vector_bounds(obs, chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
     "Per-feature min and max of vector observations, read in chunks (they may be on disk)."
@@ -415,12 +423,65 @@ def plot_frames(ds: OfflineDataset, per_action: int = 4, title: str = ""):
     return fig
 
 # %% ../nbs/03_distill.ipynb #ab483417
+def _real_subset(ds: OfflineDataset, pick: np.ndarray, how: str) -> OfflineDataset:
+    "The frames at `pick` with their recorded actions, as a one-episode dataset that remembers where they came from."
+    n = len(pick)
+    return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n),
+                          [n], n_actions=ds.n_actions,
+                          metadata=dict(source=ds.metadata, picked=how, source_index=[int(i) for i in pick]))
+
 def random_real_frames(ds: OfflineDataset, # the real dataset
                        n: int,             # frames to pick (without replacement)
                        seed: int = 0) -> OfflineDataset:
-    "`n` real frames picked at random, as a one-episode dataset (the baseline for `n` synthetic frames)."
+    "`n` real frames picked at random (keeping the expert's action mix), with their recorded actions."
     if not 1 <= n <= len(ds): raise ValueError(f"n must be in [1, {len(ds)}] (the dataset's frames), found {n}")
     pick = np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False))
-    return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n),
-                          [n], n_actions=ds.n_actions,
-                          metadata=dict(source=ds.metadata, picked=f"{n} frames at random, seed {seed}"))
+    return _real_subset(ds, pick, f"{n} frames at random, seed {seed}")
+
+def class_balanced_real_frames(ds: OfflineDataset, # the real dataset
+                               n: int,             # frames to pick
+                               seed: int = 0) -> OfflineDataset:
+    "`n` real frames, as many per action as possible (`balanced_counts`), with their recorded (hard) actions."
+    counts = balanced_counts(np.bincount(ds.actions, minlength=ds.n_actions), n)
+    rng = np.random.default_rng(seed)
+    pick = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
+                           for a, c in enumerate(counts) if c])
+    return _real_subset(ds, np.sort(pick), f"{n} frames, class-balanced, seed {seed}")
+
+def with_expert_labels(ds: OfflineDataset, # frames to label (e.g. `random_real_frames`)
+                       expert: nn.Module,  # a policy network: frames -> logits
+                       batch: int = 512) -> OfflineDataset:
+    "The same frames labelled with the expert's action distribution (soft labels) instead of the recorded actions."
+    with torch.no_grad():
+        logits = torch.cat([torch.as_tensor(expert(ds.observations[s:s + batch])).float().cpu()
+                            for s in range(0, len(ds), batch)])
+    out = ds.select(np.arange(ds.n_episodes))
+    out.soft_labels = logits.softmax(-1).numpy()
+    out.metadata = {**ds.metadata, "labels": "the expert's action distribution"}
+    return out
+
+CONTROLS = {"real-random": "Real {n} (random)", "real-expert-labels": "Real {n} + expert labels",
+            "real-balanced": "Real {n} (class-balanced)"}   # kind -> display name (n: frames)
+
+def control_set(kind: str,            # one of `CONTROLS`
+                ds: OfflineDataset,   # the real dataset
+                size: int,            # frames
+                seed: int = 0,        # picks the frames
+                expert: nn.Module | None = None) -> OfflineDataset: # labels `real-expert-labels`
+    "A real-frame control: random frames with recorded actions, the same frames with expert labels, or class-balanced."
+    if kind == "real-random": return random_real_frames(ds, size, seed)
+    if kind == "real-expert-labels":
+        if expert is None: raise ValueError("control 'real-expert-labels' needs the expert (expert=...)")
+        return with_expert_labels(random_real_frames(ds, size, seed), expert)
+    if kind == "real-balanced": return class_balanced_real_frames(ds, size, seed)
+    raise ValueError(f"unknown control {kind!r}; expected one of {list(CONTROLS)}")
+
+def pixel_change(syn: OfflineDataset,    # a synthetic dataset (its metadata names its starting frames)
+                 source: OfflineDataset, # the real dataset it was distilled from
+                ) -> dict:
+    "How far the synthetic frames moved from the real frames they started from, in pixel levels (0-255), on floats."
+    start = np.asarray(source.observations[np.asarray(syn.metadata["source_index"])], dtype=np.float64) / 255
+    end = np.asarray(syn.observations, dtype=np.float64)
+    end = end / 255 if syn.observations.dtype == np.uint8 else end
+    delta = np.abs(end - start) * 255
+    return dict(max=float(delta.max()), mean=float(delta.mean()), moved=float((delta > 0.5).mean()))

@@ -15,9 +15,9 @@ from .data import PROCGEN_GAMES, OfflineDataset, ProcgenSpec, RandomPolicy, atom
 from .data import plot_summary, save_dataset, summarize, top_percent
 from .expert import PPOConfig, expert_card, finish_expert, load_expert, train_expert
 from .bc import BCConfig, load_students, save_students, train_students
-from .distill import METHODS, DistillConfig, distill, random_real_frames
+from .distill import CONTROLS, METHODS, DistillConfig, control_set, distill
 from .eval import EvalSpec, evaluate_policies, save_results
-from .report import combined_report, plot_id_ood, report_figures, run_report
+from .report import combined_report, plot_differences, plot_id_ood, real_controls, report_figures, run_report
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'load_config',
@@ -46,7 +46,9 @@ class RunConfig:
     bc_batch: int = 256                # BC batch size
     bc_lr: float = 5e-3                # BC learning rate
     methods: list = field(default_factory=lambda: ["expert-gm", "dc", "dm"]) # distillation methods
-    synthetic_size: int = 150          # synthetic frames (also the size of the random real-frame baseline)
+    synthetic_size: int = 150          # synthetic frames (also the size of the real-frame controls)
+    subset_seeds: int = 5              # subsets of real frames per control (the unit of their intervals)
+    distill_seeds: int = 3             # distillation runs per method (the unit of its intervals)
     distill_iterations: int = 1000     # outer iterations of expert-gm and dm
     dc_iterations: int = 200           # outer iterations of dc (each is `dc_outer_loop` matches)
     dc_outer_loop: int = 10            # dc: matches per fresh student
@@ -54,7 +56,7 @@ class RunConfig:
     syn_steps: int = 100               # Adam steps of students trained on synthetic (and random real) frames
     syn_batch: int = 15                # their batch size
     syn_lr: float = 5e-3               # their learning rate
-    eval_episodes: int = 100           # episodes per policy, split and action mode
+    eval_episodes: int = 100           # ID and OOD levels per split, one episode per policy and level
     greedy: bool = True                # also evaluate greedy actions (sampled always; the paper samples)
     seed: int = 0                      # seeds data, students, distillation; evaluation uses seed + 1
     threads: int = 0                   # torch threads per job (0: all cores in-process, 1 per Ray task); same value, same numbers on any backend
@@ -71,7 +73,8 @@ class RunConfig:
             raise ConfigError(f"methods: unknown {bad}; expected some of {list(METHODS)}")
         if bad := [p for p in self.percents if not isinstance(p, (int, float)) or not 0 < p <= 100]:
             raise ConfigError(f"percents: expected numbers in (0, 100], found {bad}")
-        for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "distill_iterations",
+        for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "subset_seeds",
+                  "distill_seeds", "distill_iterations",
                   "dc_iterations", "syn_steps", "syn_batch", "eval_episodes", "num_envs", "num_levels"):
             if getattr(self, k) < 1: raise ConfigError(f"{k}: expected >= 1, found {getattr(self, k)}")
     @property
@@ -90,11 +93,12 @@ class ConfigError(ValueError):
 # %% ../nbs/06_pipeline.ipynb #b78bfc46
 PRESETS = {
     "paper": dict(expert="train"),
-    "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, distill_iterations=100,
-                  dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10, eval_episodes=10),
+    "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, subset_seeds=2,
+                  distill_seeds=1, distill_iterations=100, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
+                  eval_episodes=10, greedy=False),
     "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16,
-               synthetic_size=30, distill_iterations=2, dc_iterations=1, dc_outer_loop=2, dc_inner_steps=2, syn_steps=5,
-               eval_episodes=2, greedy=False),
+               synthetic_size=30, subset_seeds=2, distill_seeds=1, distill_iterations=2, dc_iterations=1,
+               dc_outer_loop=2, dc_inner_steps=2, syn_steps=5, eval_episodes=3, greedy=False),
 }
 PAPER_GAMES = ("bigfish", "starpilot", "jumper")   # `--env all`
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" if "__file__" in globals() else Path("../configs").resolve()
@@ -323,20 +327,23 @@ def data_stage(out: Path, run: Path, cfg: RunConfig) -> OfflineDataset:
     return ds
 
 # %% ../nbs/06_pipeline.ipynb #053d8d13
-def bc_job(out: Path, run: Path, cfg: RunConfig, percent: float) -> tuple[str, int]:
+def bc_job(out: Path, run: Path, cfg: RunConfig, percent: float) -> dict:
     "One job of the BC stage: the students of one percentile-BC dataset, saved in `out/bc-<percent>`."
     sub = top_percent(load_dataset(Path(run) / "data" / "dataset"), percent)
     name = f"BC {percent:g}%"
     bc = BCConfig(steps=cfg.bc_steps, batch_size=cfg.bc_batch, lr=cfg.bc_lr, device=cfg.torch_device)
     nets = train_students(sub, bc, cfg.student_seeds, desc=f"{name} ({len(sub)} frames)")
     save_students(nets, Path(out) / f"bc-{percent:g}", seeds=cfg.student_seeds, overwrite=True,
-                  info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc)))
-    return name, len(sub)
+                  info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc),
+                            filter=sub.metadata["filter"]))
+    return dict(name=name, frames=len(sub), **sub.metadata["filter"])
 
 def bc_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: percentile-BC students in `out/bc-<x>` per x in `cfg.percents` (a job each), `out/sizes.json`."
+    "Pipeline stage: percentile-BC students in `out/bc-<x>` per x in `cfg.percents` (a job each); sizes and filters."
     jobs = [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents]
-    sizes = dict(get_backend().map(bc_job, jobs, cfg.threads))
+    filters = get_backend().map(bc_job, jobs, cfg.threads)
+    (Path(out) / "filters.json").write_text(json.dumps(filters, indent=1))
+    sizes = {f["name"]: f["frames"] for f in filters}
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes
 
@@ -344,74 +351,83 @@ def bc_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
 def _student_config(cfg: RunConfig) -> BCConfig:
     return BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
 
-def distill_job(out: Path, run: Path, cfg: RunConfig, method: str) -> tuple[str, int]:
-    "One job of the distillation stage: `method`'s synthetic set and its students (`real-random`: random real frames)."
+def distill_job(out: Path, run: Path, cfg: RunConfig, method: str, dataset_seed: int) -> dict:
+    "One job of the distillation stage: one set (a control subset or a distillation run) and its students."
     out, run = Path(out), Path(run)
+    folder = out / method / f"seed-{dataset_seed}"
     ds = load_dataset(run / "data" / "dataset")
-    student = _student_config(cfg)
     size = min(cfg.synthetic_size, len(ds))
-    if method == "real-random":
-        real = random_real_frames(ds, size, cfg.seed)
-        name = f"Real {size} (random)"
-        save_students(train_students(real, student, cfg.student_seeds, desc=name), out / "real-random",
-                      seeds=cfg.student_seeds, overwrite=True,
-                      info=dict(method=name, frames=size, config=asdict(student)))
-        return name, size
-    its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
-    dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
-                         inner_steps=cfg.dc_inner_steps, seed=cfg.seed, device=cfg.torch_device)
-    done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
+    seed = cfg.seed * 1000 + dataset_seed
     expert = load_expert(run / "expert", device=cfg.torch_device)
-    syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
-    save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"),
-                  out / method / "students", seeds=cfg.student_seeds, overwrite=True,
-                  info=dict(method=method, frames=size, config=asdict(student)))
-    return method, size
+    if method in CONTROLS:
+        name, data = CONTROLS[method].format(n=size), control_set(method, ds, size, seed, expert)
+    else:
+        its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
+        dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
+                             inner_steps=cfg.dc_inner_steps, seed=seed, device=cfg.torch_device)
+        done = (folder / "data").exists() and json.loads((folder / "config.json").read_text()) == asdict(dcfg)
+        name = method
+        data = load_dataset(folder) if done else distill(ds, dcfg, expert, folder, resume=True).to_dataset()
+    student = _student_config(cfg)
+    nets = train_students(data, student, cfg.student_seeds, desc=f"{name} students (seed {dataset_seed})")
+    save_students(nets, folder / "students", seeds=cfg.student_seeds, overwrite=True,
+                  info=dict(method=name, dataset_seed=dataset_seed, frames=size, config=asdict(student)))
+    return dict(name=name, method=method, dataset_seed=dataset_seed, frames=size,
+                students=str((folder / "students").relative_to(out)))
 
 def distill_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: synthetic sets and their students in `out/<method>`, real-frame students in `out/real-random`."
-    jobs = [dict(out=out, run=run, cfg=cfg, method=m) for m in ["real-random", *cfg.methods]]
-    sizes = dict(get_backend().map(distill_job, jobs, cfg.threads))
+    "Pipeline stage: control subsets and synthetic sets with their students in `out/<method>/seed-<s>`; `sets.json`."
+    jobs = [dict(out=out, run=run, cfg=cfg, method=m, dataset_seed=s) for m in CONTROLS for s in range(cfg.subset_seeds)]
+    jobs += [dict(out=out, run=run, cfg=cfg, method=m, dataset_seed=s) for m in cfg.methods
+             for s in range(cfg.distill_seeds)]
+    sets = get_backend().map(distill_job, jobs, cfg.threads)
+    (Path(out) / "sets.json").write_text(json.dumps(sets, indent=1))
+    sizes = {s["name"]: s["frames"] for s in sets}
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes
 
 # %% ../nbs/06_pipeline.ipynb #011da732
 def run_methods(run: Path, cfg: RunConfig) -> dict:
-    "Every method of a finished run, in report order: name -> (kind, path) with kind `random`, `expert` or `students`."
+    "Every method of a finished run, in report order: name -> (kind, {dataset_seed: path}), kind random/expert/students."
     run = Path(run)
-    methods = {"Random": ("random", None), "Expert": ("expert", run / "expert")}
-    for p in cfg.percents: methods[f"BC {p:g}%"] = ("students", run / "bc" / f"bc-{p:g}")
-    real = json.loads((run / "distill" / "real-random" / "students.json").read_text())["info"]["method"]
-    methods[real] = ("students", run / "distill" / "real-random")
-    for m in cfg.methods: methods[m] = ("students", run / "distill" / m / "students")
+    methods = {"Random": ("random", {0: None}), "Expert": ("expert", {0: run / "expert"})}
+    for p in cfg.percents: methods[f"BC {p:g}%"] = ("students", {0: run / "bc" / f"bc-{p:g}"})
+    for s in json.loads((run / "distill" / "sets.json").read_text()):
+        methods.setdefault(s["name"], ("students", {}))[1][s["dataset_seed"]] = run / "distill" / s["students"]
     return methods
 
-def eval_job(spec: EvalSpec, kind: str, path, modes: tuple, device: str = "cpu", name: str = "") -> dict:
-    "One job of the evaluation stage: one method's policies, every split and action mode."
+def eval_job(spec: EvalSpec, kind: str, path, modes: tuple, device: str = "cpu", name: str = "",
+             dataset_seed: int = 0) -> "pd.DataFrame":
+    "One job of the evaluation stage: one set's policies on every split and action mode (per-episode records)."
     if kind == "random": policies = [RandomPolicy()]
     elif kind == "expert": policies = [load_expert(path, device)]
     else: policies = load_students(path, device)
-    return evaluate_policies(policies, spec, modes=modes, desc=name)
+    return evaluate_policies(policies, spec, name, dataset_seed, modes=modes, desc=f"eval {name} ({dataset_seed})")
 
 def eval_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: every method of the run evaluated ID and OOD (one job each); returns, sizes and figures in `out`."
+    "Pipeline stage: every set of the run on ID, ID-D and OOD levels (a job each); records, sizes and figures in `out`."
     import matplotlib.pyplot as plt
+    import pandas as pd
     out, run = Path(out), Path(run)
-    spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.num_envs,
-                    cfg.seed + 1)
+    dataset = load_dataset(run / "data" / "dataset")
+    spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.seed + 1,
+                    dataset_levels=dataset.level_seeds.tolist())
     modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
-    methods = run_methods(run, cfg)
-    jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n)
-            for n, (k, p) in methods.items()]
-    results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs, cfg.threads))))
+    jobs = [dict(spec=spec, kind=kind, path=path, modes=modes, device=cfg.torch_device, name=name, dataset_seed=seed)
+            for name, (kind, paths) in run_methods(run, cfg).items() for seed, path in paths.items()]
+    results = dict(spec=spec, records=pd.concat(get_backend().map(eval_job, jobs, cfg.threads), ignore_index=True))
     save_results(results, out / "results")
-    (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
+    (out / "spec.json").write_text(json.dumps(spec.to_dict(), indent=1))
     sizes = {**json.loads((run / "bc" / "sizes.json").read_text()),
              **json.loads((run / "distill" / "sizes.json").read_text())}
     (out / "dataset_sizes.json").write_text(json.dumps(sizes, indent=1))
     for mode in modes:
-        fig = plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png")
-        plt.close(fig)
+        plt.close(plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png"))
+    controls = real_controls(results)
+    pairs = [(m, c) for m in cfg.methods for c in controls]
+    if pairs:
+        plt.close(plot_differences(results, pairs, path=out / "differences_sampled.png",
+                                   title=f"{cfg.game}: each distilled set minus each real-frame control"))
     return results
 
 # %% ../nbs/06_pipeline.ipynb #4ed200de

@@ -22,7 +22,7 @@ def test_docs_site_builds(tmp_path):
     assert "make test" in (site / "index.html").read_text()
     for page, entries in {"expert": ("ImpalaCNN", "train_expert", "load_expert", "PPOConfig"),
                           "bc": ("StudentCNN", "train_students", "percentile_bc", "BCConfig"),
-                          "eval": ("evaluate_policies", "aggregate", "results_frame"),
+                          "eval": ("evaluate_policies", "contrast", "results_frame", "compare"),
                           "report": ("paper_table", "plot_id_ood", "how_obtained", "run_report"),
                           "distill": ("SyntheticSet", "distill", "DistillConfig", "class_mean_gradients")}.items():
         html = (site / "api" / f"{page}.html").read_text()
