@@ -119,7 +119,7 @@ def run_part(cfg: Config, info: dict, name: str, work, needed: bool = True):
     if not needed or (cfg.only and name not in cfg.only):
         return
     start = time.time()
-    result = dict(work() or {}, part=name, threads=torch.get_num_threads(), commit=git_commit())
+    result = dict(work() or {}, part=name, threads=torch.get_num_threads(), commit=COMMIT)
     result["seconds"] = round(time.time() - start, 1)
     done.parent.mkdir(parents=True, exist_ok=True)
     tmp = done.with_suffix(".tmp")
@@ -134,6 +134,9 @@ def git_commit() -> str:
     def git(*args):
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+COMMIT = git_commit()   # the code this process runs (read once: later edits of the checkout do not change it)
 
 
 def dataset(cfg: Config) -> OfflineDataset:
