@@ -101,7 +101,7 @@ class BCConfig:
             raise ValueError(f"path must be auto/sequential/vmap, found {self.path!r}")
         for k in ("steps", "batch_size"):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
-        if not (math.isfinite(self.lr) and self.lr > 0): raise ValueError(f"lr must be finite and > 0, found {self.lr}")
+        if not (math.isfinite(self.lr) and self.lr > 0): raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
         check_device(self.device)
 
 def bc_loss(logits: torch.Tensor, # `(n, A)` student logits

@@ -610,12 +610,15 @@ def load_checkpoint(path: Path,          # the `.pt` file
         raise CheckpointError(f"{path}: not a complete {kind} checkpoint: missing {', '.join(map(repr, missing))}")
     return obj
 
-def check_device(device: str) -> str:
-    "`device` if torch can compute there (`cpu`, `cuda`, `cuda:N`, `mps`), else a clear error."
+def check_device(device: str,            # `cpu`, `cuda`, `cuda:N`, `mps`
+                 available: bool = True, # also require that this machine has it (else: only a valid name)
+                ) -> str:
+    "`device` if torch can compute there, else a clear error."
     try: d = torch.device(device)
     except (RuntimeError, TypeError):
         raise DeviceError(f"device {device!r}: expected cpu, cuda or cuda:N") from None
     if d.type not in ("cpu", "cuda", "mps"): raise DeviceError(f"device {device!r}: expected cpu, cuda or cuda:N")
+    if not available: return str(device)
     if d.type == "cuda" and not torch.cuda.is_available():
         raise DeviceError(f"device {device!r}: CUDA is not available on this machine; use cpu")
     if d.type == "cuda" and d.index is not None and d.index >= torch.cuda.device_count():

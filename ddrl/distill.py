@@ -266,9 +266,9 @@ class DistillConfig:
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
         if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be finite and > 0, found {self.lr}")
+            raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
         if not (math.isfinite(self.inner_lr) and self.inner_lr > 0):
-            raise ValueError(f"inner_lr must be finite and > 0, found {self.inner_lr}")
+            raise ValueError(f"inner_lr must be > 0 and finite, found {self.inner_lr}")
         if not 0 <= self.momentum < 1: raise ValueError(f"momentum must be in [0, 1), found {self.momentum}")
         check_device(self.device)
         if self.precision not in ("fp32", "bf16"):

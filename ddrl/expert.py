@@ -195,8 +195,8 @@ class PPOConfig:
                   "checkpoint_every", "eval_every", "eval_episodes")
         for name in counts:
             if getattr(self, name) < 1: raise ValueError(f"{name} must be >= 1, found {getattr(self, name)}")
-        if not (math.isfinite(self.lr) and self.lr > 0): raise ValueError(f"lr must be finite and > 0, found {self.lr}")
-        check_device(self.device)
+        if not (math.isfinite(self.lr) and self.lr > 0): raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
+        check_device(self.device, available=False)   # train_expert checks that this machine has it
     @property
     def update_steps(self) -> int: return self.num_envs * self.rollout
     @property

@@ -248,7 +248,7 @@ class PPMOConfig:
         if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, found {self.init!r}")
         for k in ("lr", "inner_lr"):
             if not (math.isfinite(getattr(self, k)) and getattr(self, k) > 0):
-                raise ValueError(f"{k} must be finite and > 0, found {getattr(self, k)}")
+                raise ValueError(f"{k} must be > 0 and finite, found {getattr(self, k)}")
         check_device(self.device)
         if self.state_init not in ("env", "normal"):
             raise ValueError(f"state_init must be env or normal, found {self.state_init!r}")

@@ -300,8 +300,8 @@ def test_run_config_values(tmp_path, override, phrase):
               phrase=phrase)
     assert not (tmp_path / "runs").exists()
 
-@pytest.mark.parametrize("kwargs,phrase", [(dict(lr=float("inf")), "lr must be finite"),
-                                           (dict(lr=float("nan")), "lr must be finite"),
+@pytest.mark.parametrize("kwargs,phrase", [(dict(lr=float("inf")), "lr must be > 0 and finite"),
+                                           (dict(lr=float("nan")), "lr must be > 0 and finite"),
                                            (dict(momentum=1.5), "momentum"),
                                            (dict(inner_lr=-0.1), "inner_lr"),
                                            (dict(device="gpu"), "device 'gpu'")])
@@ -311,7 +311,7 @@ def test_distill_config_values(kwargs, phrase):
 
 def test_bc_config_nan_lr():
     from ddrl.bc import BCConfig
-    fails(lambda: BCConfig(lr=float("nan")), "lr must be finite")
+    fails(lambda: BCConfig(lr=float("nan")), "lr must be > 0 and finite")
 
 # ---------------------------------------------------------------- 5. concurrency and interruption
 def test_second_run_into_the_same_folder_stops_at_once(tmp_path):
