@@ -6,7 +6,7 @@ Docs: https://ddrl-dev.github.io/ddrl/expert.html.md"""
 
 # %% ../nbs/01_expert.ipynb #bb132f83
 from __future__ import annotations
-import contextlib, csv, io, json, math, os, platform, random, time, warnings
+import contextlib, csv, importlib.resources, io, json, math, os, platform, random, time, warnings
 from dataclasses import dataclass, asdict, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -426,7 +426,7 @@ def finish_expert(out: str | Path, cfg: PPOConfig, episodes: int = 100, progress
     return write_card(out, cfg, net, ev, rand, note)
 
 # %% ../nbs/01_expert.ipynb #7f903229
-SHIPPED_EXPERTS = Path(__file__).parent / "experts" if "__file__" in globals() else Path("../ddrl/experts")
+SHIPPED_EXPERTS = Path(str(importlib.resources.files("ddrl") / "experts"))   # in the checkout and in a wheel
 
 def _read_card(path: Path) -> dict:
     "An expert's `card.json` or `config.json`, checked."
