@@ -523,8 +523,9 @@ def stage_notebooks_missing() -> list[Path]:
     return [NOTEBOOKS / f"{s.notebook}.ipynb" for s in STAGES if not (NOTEBOOKS / f"{s.notebook}.ipynb").exists()]
 
 def _execute_notebook(stage: Stage, run: Path, progress: bool):
-    import papermill as pm
-    nb = NOTEBOOKS / f"{stage.notebook}.ipynb"
+    import nbformat, papermill as pm
+    nb = nbformat.read(NOTEBOOKS / f"{stage.notebook}.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if "nbdev_export()" not in c.source]   # a development step; nbdev is not needed
     (run / "notebooks").mkdir(exist_ok=True)
     dest = run / "notebooks" / f"{stage.notebook}.ipynb"
     pm.execute_notebook(nb, dest,
