@@ -14,7 +14,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .data import OfflineDataset, atomic_save, frames_to_input, load_dataset, save_dataset
+from .data import OfflineDataset, frames_to_input, load_dataset, save_dataset
+from .data import CheckpointError, check_device, load_checkpoint, save_checkpoint
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
@@ -272,7 +273,12 @@ class DistillConfig:
     compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs of >= 1000 iterations)
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
-        if self.lr is not None and not self.lr > 0: raise ValueError(f"lr must be > 0, found {self.lr}")
+        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
+        if not (math.isfinite(self.inner_lr) and self.inner_lr > 0):
+            raise ValueError(f"inner_lr must be > 0 and finite, found {self.inner_lr}")
+        if not 0 <= self.momentum < 1: raise ValueError(f"momentum must be in [0, 1), found {self.momentum}")
+        check_device(self.device)
         if self.precision not in ("fp32", "bf16"):
             raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
         if self.labels not in ("auto", "hard", "soft", "expert"):
@@ -322,12 +328,16 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         opt.add_param_group(dict(params=[syn.label_logits], lr=cfg.frame_lr / 255 ** 2 * 100))
     rng, start, history, seconds = np.random.default_rng(cfg.seed + 1), 0, [], []
     if ckpt and resume and ckpt.exists():
-        ck = torch.load(ckpt, map_location=device, weights_only=False)
-        if ck["config"]["method"] != cfg.method or ck["config"]["size"] != cfg.size:
-            raise ValueError(f"{ckpt}: checkpoint is {ck['config']['method']} with {ck['config']['size']} frames, "
-                             f"this run asks for {cfg.method} with {cfg.size}")
-        syn.load_state_dict(ck["synthetic"])
-        opt.load_state_dict(ck["optimizer"])
+        ck = load_checkpoint(ckpt, "distill-run", map_location=device,
+                             required=("config", "synthetic", "optimizer", "iteration", "history", "rng"))
+        saved = (ck["config"].get("method"), ck["config"].get("size"))
+        if saved != (cfg.method, cfg.size):
+            raise CheckpointError(f"{ckpt}: checkpoint is {saved[0]} with {saved[1]} frames, "
+                                  f"this run asks for {cfg.method} with {cfg.size}")
+        try: syn.load_state_dict(ck["synthetic"]); opt.load_state_dict(ck["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise CheckpointError(f"{ckpt}: does not fit this run's synthetic set (another dataset?): "
+                                  f"{' '.join(str(e).split())[:200]}") from None
         start, history = ck["iteration"], ck["history"]
         rng.bit_generator.state = ck["rng"]
         if progress: print(f"resumed {out} at iteration {start}")
@@ -338,9 +348,9 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         compile = cfg.compile if cfg.compile is not None else (device.type == "cpu" and cfg.iterations >= 1000)
         match_step = matching_objective(expert, syn, g_real, cfg.bc_loss_kind, cfg.precision, compile)
 
-    def save_checkpoint(it):
-        atomic_save(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
-                         history=history, rng=rng.bit_generator.state), ckpt)
+    def checkpoint(it):
+        save_checkpoint(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
+                             history=history, rng=rng.bit_generator.state), ckpt, "distill-run")
 
     bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress,
                leave=False)
@@ -376,12 +386,12 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
                         l = bc_loss(net(x), y, "ce"); net_opt.zero_grad(); l.backward(); net_opt.step()
         history.append(value); seconds.append(time.perf_counter() - t0)
         bar.set_postfix(loss=f"{value:.4g}")
-        if ckpt and ((it + 1) % cfg.checkpoint_every == 0): save_checkpoint(it + 1)
+        if ckpt and ((it + 1) % cfg.checkpoint_every == 0): checkpoint(it + 1)
     if labels == "expert":
         with torch.no_grad(): logits = expert.to(device).eval()(syn.inputs)
         syn.soft = True; syn.label_logits = nn.Parameter(logits.float())
     syn.history, syn.seconds = history, seconds   # loss per iteration; wall time per iteration run in this call
-    if ckpt: save_checkpoint(cfg.iterations)
+    if ckpt: checkpoint(cfg.iterations)
     if out: save_synthetic(syn, out, cfg, ds)
     return syn
 
