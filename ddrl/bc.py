@@ -15,7 +15,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
-from tqdm.auto import tqdm
+from .progress import tqdm
 from .data import PROCGEN_N_ACTIONS, OfflineDataset, frames_to_input, top_percent, atomic_dir, load_dataset
 from .data import CheckpointError, MissingError, check_device, load_checkpoint, save_checkpoint
 from .expert import ImpalaCNN
@@ -163,10 +163,11 @@ def _train_sequential(data, cfg, seeds, bar):
         use_compile = (cfg.compile if cfg.compile is not None
                        else (torch.device(cfg.device).type == "cpu" and cfg.steps >= 500))
         fwd = torch.compile(net) if use_compile else net
-        for idx in _batch_indices(len(data), cfg, seed):
+        for step, idx in enumerate(_batch_indices(len(data), cfg, seed), 1):
             loss = bc_loss(fwd(data.batch(idx)), data.targets[idx].to(cfg.device), cfg.loss)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             bar.update(1)
+            if step % 10 == 0 or step == cfg.steps: bar.set_postfix(loss=f"{loss.item():.3g}")   # not every step: a sync
     return nets
 
 def _train_vmap(data, cfg, seeds, bar):
@@ -179,12 +180,13 @@ def _train_vmap(data, cfg, seeds, bar):
     batched = vmap(loss_one, in_dims=(0, 0, 0, 0))
     opt = torch.optim.Adam(params.values(), lr=cfg.lr)
     idx = torch.stack([_batch_indices(len(data), cfg, s) for s in seeds], 1)   # (steps, K, batch)
-    for step_idx in idx:
+    for step, step_idx in enumerate(idx, 1):
         frames = data.batch(step_idx)                      # (K, B, H, W, C) uint8
         targets = data.targets[step_idx].to(cfg.device)
         loss = batched(params, buffers, frames.to(cfg.device), targets).sum()   # sum: independent gradients
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         bar.update(len(seeds))
+        if step % 10 == 0 or step == cfg.steps: bar.set_postfix(loss=f"{loss.item() / len(seeds):.3g}")   # mean
     for k, net in enumerate(nets):
         net.load_state_dict({name: p[k].detach().clone() for name, p in params.items()} |
                             {name: b[k].clone() for name, b in buffers.items()})

@@ -14,7 +14,7 @@ import numpy as np
 import h5py
 import gymnasium
 import torch
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 # %% auto #0
 __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'MAX_ACTIONS',

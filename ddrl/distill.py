@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from .progress import tqdm
 from .data import OfflineDataset, frames_to_input, load_dataset, save_dataset
 from .data import CheckpointError, check_device, load_checkpoint, save_checkpoint
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
-from tqdm.auto import tqdm
+from .progress import tqdm
 from .data import LevelReplay, RandomPolicy, atomic_dir, level_states
 
 # %% auto #0

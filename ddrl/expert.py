@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from .progress import tqdm
 import ddrl
 from .data import PROCGEN_N_ACTIONS, CheckpointError, DatasetError, MissingError, ProcgenSpec, RandomPolicy
 from .data import check_device, frames_to_input, load_checkpoint, play, save_checkpoint

@@ -1,4 +1,4 @@
-"The package's imports go one way, down the pipeline: data <- expert <- bc <- distill <- eval <- report <- pipeline <- cli."
+"The package's imports go one way, down the pipeline: progress <- data <- expert <- bc <- distill <- eval <- report <- pipeline <- cli."
 import importlib.util
 from pathlib import Path
 
@@ -7,8 +7,8 @@ _spec = importlib.util.spec_from_file_location("module_graph", ROOT / "tools" / 
 module_graph = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(module_graph)
 
-ORDER = ["__init__", "data", "expert", "bc", "distill", "eval", "report", "pipeline", "cli"]   # bottom to top
-BESIDE = {"task": ORDER[:2]}   # task distillation: beside the Procgen pipeline, on the data layer at most
+ORDER = ["__init__", "progress", "data", "expert", "bc", "distill", "eval", "report", "pipeline", "cli"]   # bottom to top
+BESIDE = {"task": ORDER[:3]}   # task distillation: beside the Procgen pipeline, on the data layer at most
 TOP = {"pipeline", "cli"}      # the only modules that may import `task`
 
 
