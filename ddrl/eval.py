@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from .progress import tqdm
-from .data import LevelReplay, RandomPolicy, atomic_dir, level_states
+from .data import LevelReplay, RandomPolicy, atomic_dir
 
 # %% auto #0
 __all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'SPLITS', 'SPLIT_NAMES', 'PROCGEN_LEVELS',
@@ -101,14 +101,12 @@ def action_seed(spec_seed: int, method: str, dataset_seed: int, student_seed: in
     return int(np.random.SeedSequence(key).generate_state(1)[0])
 
 @lru_cache(maxsize=16)
-def _states(game: str, levels: tuple, distribution_mode: str) -> tuple:
-    return tuple(level_states(game, levels, distribution_mode))
+def _replay(game: str, levels: tuple, distribution_mode: str) -> LevelReplay:
+    return LevelReplay(game, levels, distribution_mode)
 
 def split_replay(spec: EvalSpec, split: str) -> LevelReplay:
-    "The levels of one split, ready to be replayed (their start states cached per process)."
-    levels = tuple(int(l) for l in spec.levels(split))
-    return LevelReplay(spec.game, levels, spec.distribution_mode, states=list(_states(spec.game, levels,
-                                                                                      spec.distribution_mode)))
+    "The levels of one split, ready to be replayed: one `LevelReplay` per split and process (making one takes ~1 s)."
+    return _replay(spec.game, tuple(int(l) for l in spec.levels(split)), spec.distribution_mode)
 
 def evaluate_policies(policies: list,           # K policies, e.g. the students of one method on one dataset
                       spec: EvalSpec,           # game, levels, seed
