@@ -14,9 +14,9 @@ from .eval import PAPER_ALIASES, PAPER_DATASET_SIZES, SPLIT_NAMES, EvalSpec, com
 
 # %% auto #0
 __all__ = ['UNIT_NAMES', 'SPLIT_COLOURS', 'markdown_table', 'to_markdown', 'plus_minus', 'with_interval', 'verdict_text',
-           'paper_table', 'table_caption', 'dataset_size_table', 'plot_id_ood', 'comparison_table', 'plot_differences',
-           'real_controls', 'distilled_vs_real', 'how_obtained', 'percentile_table', 'report_figures',
-           'report_sections', 'run_report', 'combined_report']
+           'paper_table', 'table_caption', 'dataset_size_table', 'headline_table', 'text_table', 'plot_id_ood',
+           'comparison_table', 'plot_differences', 'real_controls', 'distilled_vs_real', 'how_obtained',
+           'percentile_table', 'report_figures', 'report_sections', 'run_report', 'combined_report']
 
 # %% ../nbs/04a_report.ipynb #54dc638b
 def markdown_table(columns: list, # header cells
@@ -79,6 +79,19 @@ def dataset_size_table(sizes: dict, game: str) -> pd.DataFrame:
     paper = PAPER_DATASET_SIZES.get(game, {})
     return pd.DataFrame(dict(method=list(sizes), frames=list(sizes.values()),
                              paper=[paper.get(PAPER_ALIASES.get(m, m), "") for m in sizes]))
+
+# %% ../nbs/04a_report.ipynb #809c5089
+def headline_table(results: dict, actions: str = "sampled") -> pd.DataFrame:
+    "A run at a glance: each method's mean return with its 95% interval, ID beside OOD (from `paper_table`)."
+    id_, ood = (paper_table(results, s, actions).set_index("method")["mean [95% CI]"] for s in ("id", "ood"))
+    return pd.DataFrame({"method": id_.index, "ID": id_.values, "OOD": ood.reindex(id_.index).fillna("").values})
+
+def text_table(df: pd.DataFrame) -> str:
+    "A data frame as aligned plain text for a terminal: the first column left-aligned, the others right-aligned."
+    rows = [[str(c) for c in df.columns]] + [[str(v) for v in row] for row in df.itertuples(index=False)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(df.columns))]
+    return "\n".join("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths)))
+                     for r in rows)
 
 # %% ../nbs/04a_report.ipynb #bb102273
 SPLIT_COLOURS = {"id": "tab:blue", "id-d": "tab:green", "ood": "tab:orange"}
