@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--backend", default="local", choices=["local", "ray"],
                    help="where stage jobs run (default: local, in-process)")
     r.add_argument("--address", help="Ray cluster address (--backend ray; default: start a local Ray instance)")
-    r.add_argument("--quiet", action="store_true", help="no progress bars")
+    r.add_argument("--quiet", action="store_true", help="one line per finished stage, no live progress")
     r.set_defaults(func=cmd_run)
     task_parser = sub.add_parser("task", help="one-batch task distillation (PPMO)")
     tk = task_parser.add_subparsers(dest="task_command", required=True)

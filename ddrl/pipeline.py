@@ -6,7 +6,8 @@ Docs: https://ddrl-dev.github.io/ddrl/pipeline.html.md"""
 
 # %% ../nbs/06_pipeline.ipynb #1b05aaa2
 from __future__ import annotations
-import contextlib, dataclasses, datetime, fcntl, json, math, os, platform, shutil, socket, subprocess, tempfile, time
+import contextlib, dataclasses, datetime, fcntl, json, logging, math, os, platform, re, shutil, socket, subprocess
+import tempfile, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable
@@ -17,17 +18,20 @@ from .data import plot_summary, save_dataset, summarize, top_percent
 from .expert import EXPERT_ARCHS, PPOConfig, expert_card, finish_expert, load_expert, train_expert
 from .bc import BCConfig, load_students, save_students, train_students
 from .distill import CONTROLS, METHODS, DistillConfig, control_set, distill
-from .eval import EvalSpec, evaluate_policies, save_results
-from .report import combined_report, plot_differences, plot_id_ood, real_controls, report_figures, run_report
+from .eval import EvalSpec, evaluate_policies, load_results, save_results
+from .progress import PROGRESS_DIR, Display, follow, plan, set_sink, task, track
+from .report import combined_report, headline_table, plot_differences, plot_id_ood, real_controls, report_figures
+from .report import run_report, text_table
 
 # %% auto #0
-__all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'shipped_dir',
-           'load_config', 'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest', 'read_manifest',
-           'stage_done', 'read_run_config', 'run_stage', 'notebook_stage', 'run_with_threads', 'LocalBackend',
-           'RayBackend', 'set_backend', 'get_backend', 'expert_stage', 'data_stage', 'bc_job', 'bc_stage',
-           'distill_job', 'distill_stage', 'run_methods', 'eval_job', 'eval_stage', 'check_expert', 'RunLockedError',
-           'run_lock', 'prepare_run', 'stage_notebooks_missing', 'run_pipeline', 'write_report',
-           'write_combined_report']
+__all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'STAGE_SPEEDS', 'RunConfig', 'ConfigError',
+           'shipped_dir', 'load_config', 'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest',
+           'read_manifest', 'stage_done', 'read_run_config', 'run_stage', 'notebook_stage', 'run_with_threads',
+           'as_task', 'LocalBackend', 'RayBackend', 'set_backend', 'get_backend', 'expert_stage', 'data_stage',
+           'bc_job', 'bc_stage', 'distill_job', 'distill_stage', 'run_methods', 'eval_job', 'eval_stage',
+           'check_expert', 'RunLockedError', 'run_lock', 'prepare_run', 'stage_notebooks_missing', 'is_stage_cell',
+           'stage_notebook', 'notebook_kernel', 'run_log', 'slow_stage_warning', 'run_pipeline', 'write_report',
+           'run_headline', 'write_combined_report']
 
 # %% ../nbs/06_pipeline.ipynb #02979793
 @dataclass
@@ -267,7 +271,7 @@ def run_stage(run: Path, name: str, cfg: RunConfig | None = None) -> Path:
     if final.exists(): shutil.rmtree(final)
     if partial.exists() and not stage.resumable: shutil.rmtree(partial)
     partial.mkdir(parents=True, exist_ok=True)
-    stage.run(partial, run, cfg)
+    with track(name): stage.run(partial, run, cfg)   # progress in the stage's units, if this process shows it
     os.replace(partial, final)
     return final
 
@@ -290,6 +294,10 @@ def run_with_threads(fn: Callable, threads: int, job: dict):
     if threads: torch.set_num_threads(threads)
     try: return fn(**job)
     finally: torch.set_num_threads(before)
+
+def as_task(fn: Callable, label: str, units: float = 1, parts: int = 1, **job):
+    "Job `fn(**job)` as the next `units` of the tracked stage, shown as `label` (`parts`: its library bars, in turn)."
+    with task(label, units, parts): return fn(**job)
 
 class LocalBackend:
     "Runs jobs one after another in this process."
@@ -337,14 +345,17 @@ def get_backend():
 def expert_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
     "Pipeline stage: the run's expert as `out/expert.pt` + `out/card.json` (shipped, copied or trained); its card."
     out = Path(out)
+    plan(1, "expert")
     if cfg.expert == "train":
         pcfg = PPOConfig(cfg.game, cfg.expert_steps, cfg.expert_arch, num_levels=cfg.num_levels,
                          start_level=cfg.start_level, distribution_mode=cfg.distribution_mode, seed=cfg.seed,
                          device=cfg.torch_device)
-        if not (out / "expert.pt").exists(): train_expert(pcfg, out, resume=(out / "checkpoint.pt").exists())
-        return finish_expert(out, pcfg, episodes=cfg.eval_episodes, note="trained by the pipeline's expert stage")
-    net = load_expert(cfg.game if cfg.expert == "shipped" else cfg.expert)
-    check_env(net.card.get("game"), cfg.game, f"expert {cfg.expert!r}")
+        with task("train with PPO, then evaluate", parts=3):   # bars: PPO steps, ID episodes, OOD episodes
+            if not (out / "expert.pt").exists(): train_expert(pcfg, out, resume=(out / "checkpoint.pt").exists())
+            return finish_expert(out, pcfg, episodes=cfg.eval_episodes, note="trained by the pipeline's expert stage")
+    with task(f"the {cfg.expert} expert" if cfg.expert == "shipped" else f"the expert {cfg.expert}"):
+        net = load_expert(cfg.game if cfg.expert == "shipped" else cfg.expert)
+        check_env(net.card.get("game"), cfg.game, f"expert {cfg.expert!r}")
     save_checkpoint(dict(model=net.state_dict(), game=cfg.game), out / "expert.pt", "expert")
     card = {**net.card, "source": "shipped with ddrl" if cfg.expert == "shipped" else str(Path(cfg.expert).resolve())}
     (out / "card.json").write_text(json.dumps(card, indent=1))
@@ -358,7 +369,8 @@ def data_stage(out: Path, run: Path, cfg: RunConfig) -> OfflineDataset:
     expert = load_expert(Path(run) / "expert", device=cfg.torch_device)
     spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.distribution_mode,
                        min(cfg.num_envs, cfg.expert_episodes), cfg.seed)
-    ds = collect(expert, spec, cfg.expert_episodes)
+    plan(cfg.expert_episodes, "episodes")
+    with task(f"collect {cfg.game}", cfg.expert_episodes): ds = collect(expert, spec, cfg.expert_episodes)
     save_dataset(ds, out / "dataset", overwrite=True)
     (out / "summary.json").write_text(json.dumps(summarize(ds), indent=1, default=float))
     fig = plot_summary(ds, f"{cfg.game}: {ds.n_episodes} expert episodes")
@@ -381,7 +393,9 @@ def bc_job(out: Path, run: Path, cfg: RunConfig, percent: float) -> dict:
 def bc_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
     "Pipeline stage: percentile-BC students in `out/bc-<x>` per x in `cfg.percents` (a job each); sizes and filters."
     jobs = [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents]
-    filters = get_backend().map(bc_job, jobs, cfg.threads)
+    plan(len(jobs) * cfg.n_students, "students")
+    filters = get_backend().map(as_task, [dict(fn=bc_job, label=f"BC {p:g}%", units=cfg.n_students, **job)
+                                          for p, job in zip(cfg.percents, jobs)], cfg.threads)
     (Path(out) / "filters.json").write_text(json.dumps(filters, indent=1))
     sizes = {f["name"]: f["frames"] for f in filters}
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
@@ -420,7 +434,9 @@ def distill_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
     jobs = [dict(out=out, run=run, cfg=cfg, method=m, dataset_seed=s) for m in CONTROLS for s in range(cfg.subset_seeds)]
     jobs += [dict(out=out, run=run, cfg=cfg, method=m, dataset_seed=s) for m in cfg.methods
              for s in range(cfg.distill_seeds)]
-    sets = get_backend().map(distill_job, jobs, cfg.threads)
+    plan(len(jobs), "sets")
+    sets = get_backend().map(as_task, [dict(fn=distill_job, label=f"{j['method']} (seed {j['dataset_seed']})",
+                                            parts=1 if j["method"] in CONTROLS else 2, **j) for j in jobs], cfg.threads)
     (Path(out) / "sets.json").write_text(json.dumps(sets, indent=1))
     sizes = {s["name"]: s["frames"] for s in sets}
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
@@ -455,7 +471,11 @@ def eval_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
     modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
     jobs = [dict(spec=spec, kind=kind, path=path, modes=modes, device=cfg.torch_device, name=name, dataset_seed=seed)
             for name, (kind, paths) in run_methods(run, cfg).items() for seed, path in paths.items()]
-    results = dict(spec=spec, records=pd.concat(get_backend().map(eval_job, jobs, cfg.threads), ignore_index=True))
+    per_policy = len(modes) * sum(len(spec.levels(s)) for s in spec.splits)   # episodes
+    units = [per_policy * (cfg.n_students if j["kind"] == "students" else 1) for j in jobs]
+    plan(sum(units), "episodes")
+    jobs = [dict(fn=eval_job, label=f"eval {j['name']}", units=n, **j) for j, n in zip(jobs, units)]
+    results = dict(spec=spec, records=pd.concat(get_backend().map(as_task, jobs, cfg.threads), ignore_index=True))
     save_results(results, out / "results")
     (out / "spec.json").write_text(json.dumps(spec.to_dict(), indent=1))
     sizes = {**json.loads((run / "bc" / "sizes.json").read_text()),
@@ -538,28 +558,118 @@ def stage_notebooks_missing() -> list[Path]:
     "The stage notebooks that `ddrl run` cannot find (in the checkout, or shipped in the installed package)."
     return [NOTEBOOKS / f"{s.notebook}.ipynb" for s in STAGES if not (NOTEBOOKS / f"{s.notebook}.ipynb").exists()]
 
-def _execute_notebook(stage: Stage, run: Path, progress: bool):
-    import nbformat, papermill as pm
-    nb = nbformat.read(NOTEBOOKS / f"{stage.notebook}.ipynb", as_version=4)
-    nb.cells = [c for c in nb.cells if "nbdev_export()" not in c.source]   # a development step; nbdev is not needed
+# %% ../nbs/06_pipeline.ipynb #690cd3d5
+def is_stage_cell(cell) -> bool:
+    "Whether a notebook cell does its notebook's stage: a code cell with the directive `#| stage`."
+    directives = [l.strip() for l in cell.source.splitlines() if l.startswith("#|")]
+    return cell.cell_type == "code" and any(re.fullmatch(r"#\|\s*stage", d) for d in directives)
+
+def stage_notebook(stage: Stage) -> "nbformat.NotebookNode":
+    "What `ddrl run` executes of a stage's notebook: title, a note, parameters, the `#| stage` cells and their prose."
+    import nbformat
+    path = NOTEBOOKS / f"{stage.notebook}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cells = nb.cells
+    work = [i for i, c in enumerate(cells) if is_stage_cell(c)]
+    if not work: raise ConfigError(f"{path}: no cell marked `#| stage`, so nothing would do the {stage.name} stage")
+    title = [i for i, c in enumerate(cells) if c.cell_type == "markdown"][:1]
+    params = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    prose = [i - 1 for i in work if i > 0 and cells[i - 1].cell_type == "markdown"]
+    note = nbformat.v4.new_markdown_cell(
+        f"*The record of the `{stage.name}` stage of a `ddrl run`: this is `{path.name}` with only its title, its "
+        f"parameters (the run folder injected below them) and its stage cells (`#| stage`), executed by papermill. "
+        f"The full notebook explains the stage and runs its examples (`nbdev-test`).*")
+    nb.cells = [cells[i] for i in title] + [note] + [cells[i] for i in sorted(set(params + prose + work))]
+    return nb
+
+# %% ../nbs/06_pipeline.ipynb #ab89cbed
+@contextlib.contextmanager
+def notebook_kernel(log: Path,        # the kernel process's own output goes here
+                    env: dict | None = None): # environment variables set for the kernel
+    "A kernel manager for a run's stage notebooks (the kernel starts with the first); the kernel is shut down at the end."
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+    clients = []
+    with open(log, "a") as f:
+        class LoggedKernelManager(AsyncKernelManager):
+            async def start_kernel(self, **kw):
+                return await super().start_kernel(stdout=f, stderr=f, env={**os.environ, **(env or {})}, **kw)
+            def client(self, **kw):   # papermill makes one per notebook and leaves it open: it does not own the kernel
+                clients.append(super().client(**kw))
+                return clients[-1]
+        km = LoggedKernelManager(kernel_name="python3")
+        try: yield km
+        finally:
+            for kc in clients: kc.stop_channels()
+            if km.has_kernel: run_sync(km.shutdown_kernel)(now=True)
+
+@contextlib.contextmanager
+def run_log(path: Path): # the log file
+    "Send Python warnings and papermill's messages to the file `path` (not the terminal) while inside."
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
+    loggers = [logging.getLogger(name) for name in ("py.warnings", "papermill", "traitlets")]
+    saved = [(lg.handlers, lg.propagate) for lg in loggers]
+    for lg in loggers: lg.handlers, lg.propagate = [handler], False
+    logging.captureWarnings(True)
+    try: yield path
+    finally:
+        logging.captureWarnings(False)
+        for lg, (handlers, propagate) in zip(loggers, saved): lg.handlers, lg.propagate = handlers, propagate
+        handler.close()
+
+# %% ../nbs/06_pipeline.ipynb #beb88b2a
+STAGE_SPEEDS = {   # seconds per unit, threads=1, idle 2-core machine (benchmarks/pipeline_speed.py)
+    ("bigfish", "ci"): dict(expert=0.3, data=0.5, bc=0.6, distill=1.2, eval=0.15),
+    ("bigfish", "quick"): dict(expert=0.3, data=0.5, bc=3.0, distill=6.0, eval=0.6),
+}
+
+def slow_stage_warning(cfg: RunConfig, preset: str, factor: float = 3.0, after: float = 10.0) -> Callable:
+    "A `Display.warn` for a run: one line when a stage runs `factor` times slower than `STAGE_SPEEDS` says."
+    speeds = STAGE_SPEEDS.get((cfg.game, preset)) if preset in PRESETS else None
+    usual = RunConfig(**{**PRESETS[preset], "game": cfg.game}) if speeds else None
+    mine = dataclasses.replace(cfg, threads=0, seed=0, device="auto")
+    if usual is None or asdict(mine) != asdict(usual) or cfg.torch_device != "cpu": return lambda state: None
+    def warn(state: dict) -> str | None:
+        ref = speeds.get(state["stage"])
+        if not ref or state["done"] <= 0 or state["elapsed"] < after: return None
+        per = state["elapsed"] / state["done"]
+        if per < factor * ref: return None
+        unit = state["unit"][:-1] if state["unit"].endswith("s") else state["unit"]
+        load = f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores" if hasattr(os, "getloadavg") else "busy"
+        fix = ("fewer torch threads stop them fighting over the cores: --set threads=1" if cfg.threads != 1 else
+               "other processes share this machine, so it takes longer")
+        return (f"note: {state['stage']} runs {per / ref:.0f}x slower than recorded ({per:.2g} s per {unit}, "
+                f"{ref:.2g} s on an idle 2-core machine; {load}, this stage got "
+                f"{state['cpu'] / state['elapsed']:.1f} CPU-seconds per second): {fix}")
+    return warn
+
+# %% ../nbs/06_pipeline.ipynb #479d4769
+def _execute_notebook(stage: Stage, run: Path, km, display: Callable):
+    import papermill as pm
+    run = run.resolve()   # papermill changes the working directory while it executes
     (run / "notebooks").mkdir(exist_ok=True)
-    dest = run / "notebooks" / f"{stage.notebook}.ipynb"
-    pm.execute_notebook(nb, dest,
-                        parameters=dict(run_dir=str(run.resolve()),
-                                        game=json.loads((run / "config.json").read_text())["game"]),
-                        kernel_name="python3", language="python", cwd=str(NOTEBOOKS), progress_bar=progress)
-    if not stage_done(run, stage.name): raise RuntimeError(f"{dest} ran but did not finish stage {stage.name!r}")
+    states = run / "logs" / f"{stage.name}.jsonl"   # the kernel's stage writes its progress here ...
+    states.unlink(missing_ok=True)
+    parameters = dict(run_dir=str(run), game=json.loads((run / "config.json").read_text())["game"])
+    with follow(states, display):                   # ... and the display shows it
+        pm.execute_notebook(stage_notebook(stage), run / "notebooks" / f"{stage.notebook}.ipynb", parameters,
+                            kernel_name="python3", language="python", cwd=str(NOTEBOOKS), progress_bar=False, km=km)
+    states.unlink()
+    if not stage_done(run, stage.name):
+        raise RuntimeError(f"{stage.notebook} ran but did not finish stage {stage.name}")
 
 def run_pipeline(env: str,                      # game (a file in configs/) or a YAML config file
                  preset: str = "quick",         # `ci`, `quick` or `paper`
                  out: str | Path | None = None, # run folder (default runs/<env>/<preset>)
                  overrides: dict | None = None, # fields set last
                  overwrite: bool = False,       # replace an existing run folder
-                 executor: str = "papermill",   # `papermill` (executed notebooks kept) or `inprocess`
+                 executor: str = "papermill",   # `papermill` (stage notebooks executed and kept) or `inprocess`
                  stages: tuple = STAGE_NAMES,   # stop after the last of these (all by default)
                  backend: str | None = None,    # where stage jobs run: `local` or `ray` (None: as set before)
                  address: str | None = None,    # Ray address (backend `ray`; None: a local instance)
-                 progress: bool = True, log: Callable = print) -> Path:
+                 progress: bool = True,         # a live progress line per stage (else only its final line)
+                 log: Callable = print) -> Path: # shows the lines that stay: each stage's, the table, the report
     "Run (or resume) the pipeline for one environment; returns the run folder with its report."
     if executor not in ("papermill", "inprocess"):
         raise ConfigError(f"executor must be papermill or inprocess, found {executor!r}")
@@ -579,26 +689,40 @@ def _run_locked(cfg, preset, out, overwrite, executor, stages, backend, address,
     todo = [s for s in STAGES if s.name in stages]
     if all(stage_done(run, s.name) for s in todo) and (run / "report.md").exists():
         log(f"{run}: finished run, nothing to do (pass --overwrite to redo it); report: {run / 'report.md'}")
+        log(run_headline(run))
         return run
     if backend is not None: set_backend(backend, address)
     if manifest["stages"]:
         log(f"{run}: resuming; finished stages: {', '.join(n for n in STAGE_NAMES if stage_done(run, n)) or 'none'}")
-    for i, stage in enumerate(todo):
-        if stage_done(run, stage.name): continue
-        log(f"[{i + 1}/{len(todo)}] {stage.name} ({stage.notebook}) ...")
-        t0, started = time.time(), datetime.datetime.now().isoformat(timespec="seconds")
-        if executor == "papermill": _execute_notebook(stage, run, progress)
-        else: run_stage(run, stage.name, cfg)
-        seconds = round(time.time() - t0, 1)
-        manifest["stages"][stage.name] = dict(
-            status="done", seconds=seconds, started=started, executor=executor, backend=get_backend().name,
-            notebook=f"notebooks/{stage.notebook}.ipynb" if executor == "papermill" else None)
-        write_json(run / "manifest.json", manifest)
-        log(f"      {stage.name} done in {seconds:.0f} s")
+    (run / "logs").mkdir(exist_ok=True)
+    display = Display(out=log, quiet=not progress, warn=slow_stage_warning(cfg, preset))
+    kernel = notebook_kernel(run / "logs" / "kernel.log", {PROGRESS_DIR: str(run.resolve() / "logs")})
+    with run_log(run / "logs" / "run.log"), (kernel if executor == "papermill" else contextlib.nullcontext()) as km:
+        for i, stage in enumerate(todo):
+            if stage_done(run, stage.name): continue
+            display.begin(f"[{i + 1}/{len(todo)}] {stage.name}")
+            t0, started = time.time(), datetime.datetime.now().isoformat(timespec="seconds")
+            try:
+                if executor == "papermill": _execute_notebook(stage, run, km, display)
+                else:
+                    before = set_sink(display)
+                    try: run_stage(run, stage.name, cfg)
+                    finally: set_sink(before)
+            finally: display.clear()
+            seconds = round(time.time() - t0, 1)
+            display.end(seconds)
+            s = display.state or {}
+            manifest["stages"][stage.name] = dict(
+                status="done", seconds=seconds, started=started, executor=executor, backend=get_backend().name,
+                notebook=f"notebooks/{stage.notebook}.ipynb" if executor == "papermill" else None,
+                units=dict(unit=s.get("unit"), count=s.get("total"), seconds=round(s.get("elapsed", 0), 2),
+                           cpu_seconds=round(s.get("cpu", 0), 2)))
+            write_json(run / "manifest.json", manifest)
     if stage_done(run, "eval"):
         manifest["total_seconds"] = round(sum(s["seconds"] for s in manifest["stages"].values()), 1)
         write_json(run / "manifest.json", manifest)
         write_report(run)
+        log(run_headline(run))
         log(f"report: {run / 'report.md'}")
     return run
 
@@ -610,6 +734,13 @@ def write_report(run: Path) -> Path:
     tmp.write_text(run_report(run, read_manifest(run)))
     os.replace(tmp, run / "report.md")
     return run / "report.md"
+
+def run_headline(run: Path) -> str:
+    "What `ddrl run` prints at the end: the headline table of a finished run (`headline_table`) under a caption."
+    res = load_results(Path(run) / "eval" / "results")
+    spec = res["spec"]
+    return (f"{spec.game}: mean return per episode with 95% intervals, sampled actions (ID: {len(spec.levels('id'))} "
+            f"training levels, OOD: {len(spec.levels('ood'))} unseen levels)\n{text_table(headline_table(res))}")
 
 # %% ../nbs/06_pipeline.ipynb #e5c28318
 def write_combined_report(runs: list[Path], out: str | Path) -> Path:
