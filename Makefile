@@ -39,7 +39,7 @@ readme: $(STAMP)
 
 bench: $(STAMP)  ## the speed benchmarks (ratios), written to benchmarks/results/
 	mkdir -p benchmarks/results
-	for b in ppo_speed bc_eval_speed distill_speed scale; do $(BIN)/python benchmarks/$$b.py | tee benchmarks/results/$$b.txt; done
+	for b in ppo_speed bc_eval_speed distill_speed scale pipeline_speed; do $(BIN)/python benchmarks/$$b.py | tee benchmarks/results/$$b.txt; done
 
 clean-nbs: $(STAMP)  ## export the package and strip notebook noise (run before committing)
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean

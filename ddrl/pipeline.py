@@ -619,9 +619,9 @@ def run_log(path: Path): # the log file
         handler.close()
 
 # %% ../nbs/06_pipeline.ipynb #beb88b2a
-STAGE_SPEEDS = {   # seconds per unit, threads=1, idle 2-core machine (benchmarks/pipeline_speed.py)
-    ("bigfish", "ci"): dict(expert=0.3, data=0.5, bc=0.6, distill=1.2, eval=0.15),
-    ("bigfish", "quick"): dict(expert=0.3, data=0.5, bc=3.0, distill=6.0, eval=0.6),
+STAGE_SPEEDS = {   # CPU seconds per unit, threads=1 (benchmarks/results/pipeline_speed.txt): ~ an idle machine's clock
+    ("bigfish", "ci"): dict(data=0.87, bc=0.7, distill=1.2, eval=0.17),      # per episode, student, set, episode
+    ("bigfish", "quick"): dict(data=0.25, bc=10.7, distill=42.0, eval=0.09),
 }
 
 def slow_stage_warning(cfg: RunConfig, preset: str, factor: float = 3.0, after: float = 10.0) -> Callable:
