@@ -655,7 +655,7 @@ def _execute_notebook(stage: Stage, run: Path, km, display: Callable):
     with follow(states, display):                   # ... and the display shows it
         pm.execute_notebook(stage_notebook(stage), run / "notebooks" / f"{stage.notebook}.ipynb", parameters,
                             kernel_name="python3", language="python", cwd=str(NOTEBOOKS), progress_bar=False, km=km)
-    states.unlink()
+    states.unlink(missing_ok=True)
     if not stage_done(run, stage.name):
         raise RuntimeError(f"{stage.notebook} ran but did not finish stage {stage.name}")
 
