@@ -112,7 +112,7 @@ def bc_loss(logits: torch.Tensor, # `(n, A)` student logits
     if kind == "ce": return F.cross_entropy(logits, targets)
     probs = (targets if targets.ndim == 2
              else (targets[..., None] == torch.arange(logits.shape[-1], device=logits.device)).to(logits.dtype))
-    return ((logits.softmax(-1) - probs) ** 2).sum(-1).mean()
+    return ((logits.softmax(-1) - probs) ** 2).mean()
 
 # %% ../nbs/02_bc.ipynb #68eb21d4
 @dataclass

@@ -7,7 +7,7 @@ Docs: https://ddrl-dev.github.io/ddrl/pipeline.html.md"""
 # %% ../nbs/06_pipeline.ipynb #1b05aaa2
 from __future__ import annotations
 import contextlib, dataclasses, datetime, fcntl, json, math, os, platform, shutil, socket, subprocess, tempfile, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable
 import yaml
@@ -47,11 +47,12 @@ class RunConfig:
     bc_steps: int = 1000               # Adam steps per BC student
     bc_batch: int = 256                # BC batch size
     bc_lr: float = 5e-3                # BC learning rate
-    methods: list = field(default_factory=lambda: ["expert-gm", "dc", "dm"]) # distillation methods
+    methods: list = field(default_factory=lambda: ["expert-gm", "student-gm", "dc", "pbc"]) # distillation methods
     synthetic_size: int = 150          # synthetic frames (also the size of the real-frame controls)
     subset_seeds: int = 5              # subsets of real frames per control (the unit of their intervals)
     distill_seeds: int = 3             # distillation runs per method (the unit of its intervals)
-    distill_iterations: int = 1000     # outer iterations of expert-gm and dm
+    distill_iterations: int = 1000     # outer iterations of expert-gm and student-gm
+    pbc_iterations: int = 300          # outer iterations of pbc and av-pbc (each trains a student `syn_steps` steps)
     dc_iterations: int = 200           # outer iterations of dc (each is `dc_outer_loop` matches)
     dc_outer_loop: int = 10            # dc: matches per fresh student
     dc_inner_steps: int = 50           # dc: student steps between matches
@@ -76,7 +77,7 @@ class RunConfig:
         if bad := [p for p in self.percents if not isinstance(p, (int, float)) or not 0 < p <= 100]:
             raise ConfigError(f"percents: expected numbers in (0, 100], found {bad}")
         for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "subset_seeds",
-                  "distill_seeds", "distill_iterations",
+                  "distill_seeds", "distill_iterations", "pbc_iterations",
                   "dc_iterations", "syn_steps", "syn_batch", "eval_episodes", "num_envs", "num_levels"):
             if getattr(self, k) < 1: raise ConfigError(f"{k}: expected >= 1, found {getattr(self, k)}")
         for k in ("start_level", "seed", "threads", "dc_outer_loop", "dc_inner_steps", "expert_steps"):
@@ -110,10 +111,11 @@ class ConfigError(DdrlError, ValueError):
 PRESETS = {
     "paper": dict(expert="train"),
     "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, subset_seeds=2,
-                  distill_seeds=1, distill_iterations=100, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
+                  distill_seeds=1, methods=["expert-gm", "student-gm", "pbc"], distill_iterations=100,
+                  pbc_iterations=10, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
                   eval_episodes=10, greedy=False),
     "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16,
-               synthetic_size=30, subset_seeds=2, distill_seeds=1, distill_iterations=2, dc_iterations=1,
+               synthetic_size=30, subset_seeds=2, distill_seeds=1, distill_iterations=2, pbc_iterations=2, dc_iterations=1,
                dc_outer_loop=2, dc_inner_steps=2, syn_steps=5, eval_episodes=3, greedy=False),
 }
 PAPER_GAMES = ("bigfish", "starpilot", "jumper")   # `--env all`
@@ -402,13 +404,15 @@ def distill_job(out: Path, run: Path, cfg: RunConfig, method: str, dataset_seed:
     if method in CONTROLS:
         name, data = CONTROLS[method].format(n=size), control_set(method, ds, size, seed, expert)
     else:
-        its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
+        its = {"dc": cfg.dc_iterations, "pbc": cfg.pbc_iterations, "av-pbc": cfg.pbc_iterations}.get(
+            method, cfg.distill_iterations)
         dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
-                             inner_steps=cfg.dc_inner_steps, seed=seed, device=cfg.torch_device)
+                             inner_steps=cfg.dc_inner_steps, student_steps=cfg.syn_steps, student_batch=cfg.syn_batch,
+                             student_lr=cfg.syn_lr, window=min(20, cfg.syn_steps), seed=seed, device=cfg.torch_device)
         done = (folder / "data").exists() and json.loads((folder / "config.json").read_text()) == asdict(dcfg)
         name = method
         data = load_dataset(folder) if done else distill(ds, dcfg, expert, folder, resume=True).to_dataset()
-    student = _student_config(cfg)
+    student = replace(_student_config(cfg), lr=data.metadata.get("student_lr", cfg.syn_lr))   # a learned lr is used
     nets = train_students(data, student, cfg.student_seeds, desc=f"{name} students (seed {dataset_seed})")
     save_students(nets, folder / "students", seeds=cfg.student_seeds, overwrite=True,
                   info=dict(method=name, dataset_seed=dataset_seed, frames=size, config=asdict(student)))

@@ -5,7 +5,10 @@ actions, seed 0). Every training set has 150 frames and is a unit of the analysi
 - real-frame controls, 5 subsets each (subset seeds 0-4): frames picked at random with their recorded actions;
   the same frames labelled with the expert's action distribution; frames picked class-balanced with their
   recorded actions (how `expert-gm` and `dc` start);
-- each distillation method, 3 runs (distillation seeds 0-2);
+- each distillation method, 3 runs (distillation seeds 0-2), with the method's default settings (`DistillConfig`:
+  random real frames as the start, cross-entropy, the method's iterations); `pbc-frozen` is `pbc` with its frames
+  frozen (labels learned only), the ablation that tells whether the frames carry anything. A distillation run with
+  seed s starts from the same frames as the control subsets with seed s (and pbc from their expert labels);
 - BC 100%: the whole offline dataset (1000 Adam steps, batch 256), for scale.
 Students: 10 per set (seeds 0-9), the paper's CNN, 100 Adam steps, batch 15, lr 5e-3 (BC 100%: 1000 steps, batch 256).
 Evaluation: every policy plays the same levels, one episode each, with its own action-sampling stream (sampled
@@ -20,7 +23,7 @@ unfinished distillation from its checkpoint. Committed: the per-episode records 
 distillation run's config, loss curve and frame grid, the part records, the result page and its figures. Not
 committed (re-made with the same seeds when a part needs them): the offline dataset, the synthetic sets'
 frames, checkpoints and students.
-Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods expert-gm dm]
+Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
        [--only PART ...] [--out DIR]
 """
 import argparse
@@ -40,20 +43,21 @@ import torch
 
 from ddrl.bc import BCConfig, load_students, save_students, train_students
 from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_dataset, save_dataset
-from ddrl.distill import CONTROLS, DistillConfig, control_set, distill, pixel_change
+from ddrl.distill import CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
 from ddrl.eval import EvalSpec, evaluate_policies, results_frame
 from ddrl.expert import device_name, load_expert
 from ddrl.report import SPLIT_NAMES, comparison_table, markdown_table, plot_differences, plot_id_ood, with_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = __doc__.split("\n", 2)[2].split("Every part")[0].strip()   # quoted on the result page
+VARIANTS = {"pbc-frozen": dict(method="pbc", learn_frames=False)}        # name -> DistillConfig settings
 
 
 @dataclass
 class Config:
     game: str = "starpilot"             # Procgen game
     out: Path = ROOT / "results" / "distill"  # parts in <out>/<game>/, the result page in <out>/<game>.md
-    methods: tuple = ("expert-gm", "dm")  # distillation methods
+    methods: tuple = ("pbc", "pbc-frozen")  # distillation methods (`METHODS`) and variants (`VARIANTS`)
     only: list | None = None            # run only these parts (None: every part)
     size: int = 150                     # frames of every training set
     subset_seeds: int = 5               # subsets per real-frame control
@@ -66,7 +70,7 @@ class Config:
     mode: str = "easy"                  # Procgen distribution mode
     collect_envs: int = 50              # parallel environments while collecting
     data_seed: int = 0                  # seed of the collection; subset and distillation seeds are offsets from it
-    iterations: int = 1000              # outer iterations of expert-gm and dm
+    iterations: int | None = None       # outer iterations (None: each method's default)
     dc_iterations: int = 20             # outer iterations of dc (each 10 matches x 50 inner steps)
     student: BCConfig = field(default_factory=lambda: BCConfig(steps=100, batch_size=15, lr=5e-3))
     bc: BCConfig = field(default_factory=lambda: BCConfig(steps=1000, batch_size=256, lr=5e-3))  # BC 100%
@@ -78,9 +82,11 @@ def parse_config() -> Config:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--game", default=Config.game, help=f"Procgen game (default: {Config.game})")
     parser.add_argument("--methods", nargs="*", default=list(Config.methods), help="distillation methods")
-    parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-dm-0 eval-dm-0")
+    parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-pbc-0 eval-pbc-0")
     parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
     args = parser.parse_args()
+    if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
+        parser.error(f"unknown methods {unknown}; expected some of {list(METHODS) + list(VARIANTS)}")
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only)
 
 
@@ -100,8 +106,9 @@ def training_sets(cfg: Config) -> list[dict]:
 
 def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
     "The distillation run of `method` with dataset seed `seed`."
-    iterations = cfg.dc_iterations if method == "dc" else cfg.iterations
-    return DistillConfig(method, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed)
+    settings = VARIANTS.get(method, dict(method=method))
+    iterations = cfg.dc_iterations if settings["method"] == "dc" else cfg.iterations
+    return DistillConfig(**settings, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed)
 
 
 def folder(cfg: Config) -> Path:
@@ -245,12 +252,18 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
             means_table(cfg, results, info, order), "",
             f"![means]({cfg.game}.png)\n"]
     if methods:
-        pairs = [(m, c) for m in methods for c in controls]
+        pairs = [(m, c) for m in methods for c in controls + ["BC 100%"]]
         text += ["## Do distilled frames beat real frames?\n",
-                 "Difference of mean returns, each method minus each control, with 95% intervals widened for Holm's "
-                 "correction over every cell of this table; **beats** / loses only where the interval excludes 0.\n",
+                 "Difference of mean returns, each method minus each control (and BC on the whole dataset), with 95% "
+                 "intervals widened for Holm's correction over every cell of this table; **beats** / loses only where "
+                 "the interval excludes 0.\n",
                  comparison_table(results, pairs), "",
                  f"![differences]({cfg.game}-differences.png)\n"]
+    frozen = [(v, settings["method"]) for v, settings in VARIANTS.items() if v in methods and settings["method"] in methods]
+    if frozen:
+        text += ["## Do the frames carry information?\n",
+                 "Each method against its ablation with frozen frames (labels learned only; Holm over this table):\n",
+                 comparison_table(results, [(m, v) for v, m in frozen]), ""]
     pairs = [(labelled, random_real), (balanced, random_real), ("BC 100%", labelled)]
     text += ["## What labels, picks and data do\n",
              "The controls against each other, and BC on the whole dataset against the strongest label control "

@@ -44,7 +44,7 @@ def test_same_seed_same_expert(tmp_path):
 
 def test_bad_expert_input(tmp_path):
     from ddrl.report import dataset_size_table
-    t = dataset_size_table({"BC 10%": 5, "dm": 150, "expert-gm": 150}, "bigfish")
+    t = dataset_size_table({"BC 10%": 5, "pbc": 150, "expert-gm": 150}, "bigfish")
     assert t.paper.tolist() == [2027, "", 150]          # only the paper's own methods get its numbers
     with pytest.raises(ValueError, match="unknown Procgen game"): PPOConfig(game="pong")
     if not torch.cuda.is_available():
