@@ -141,11 +141,12 @@ def signature_parts(sym: Symbol, with_types: bool) -> tuple[list[str], str]:
 
 def signature_block(sym: Symbol, with_types: bool) -> str:
     "The signature as Python, one parameter per line when it is long."
-    if sym.kind == "constant":
-        value = pprint.pformat(sym.obj, width=SIGNATURE_WIDTH, compact=True, sort_dicts=False)
-        lines = value.splitlines()
-        if len(lines) > 25: value = "\n".join(lines[:25]) + "\n..."
-        return fenced("python", f"{sym.name.split('.')[-1]} = {value}")
+    if sym.kind == "constant":   # as written in the source (a repr would show addresses and class paths)
+        src = source_lines(sym)
+        if src:
+            lines = Path(inspect.getsourcefile(sys.modules[sym.module])).read_text().splitlines()[src[1] - 1:src[2]]
+        else: lines = f"{sym.name} = {pprint.pformat(sym.obj, width=SIGNATURE_WIDTH, compact=True)}".splitlines()
+        return fenced("python", "\n".join(lines[:30] + (["..."] if len(lines) > 30 else [])))
     if sym.kind == "class" and getattr(sym.obj, "_is_protocol", False):   # a Protocol is its members: show them
         source = inspect.getsource(sym.obj)
         doc = ast.get_docstring(ast.parse(source).body[0], clean=False)
@@ -221,7 +222,7 @@ class Site:
         self.symbols: dict[str, Symbol] = {}
         self.by_page: dict[str, list[Symbol]] = {}
         self.links: dict[str, tuple[str, str]] = {}   # name -> (page, anchor)
-        self.modules: dict[str, str] = {}
+        self.titles: dict[str, str] = {}
         if str(root) not in sys.path: sys.path.insert(0, str(root))
         for path in notebooks: self._index(path)
 
@@ -234,9 +235,10 @@ class Site:
         "Register the notebook, its module and every exported symbol with the page and anchor of its entry."
         nb, page = read_nb(path), self.pages[f"nbs/{path.name}"]
         self.links[path.stem] = (page, "")
+        self.titles[page] = next((m.group(1).replace("`", "").strip() for c in nb.cells if c.cell_type == "markdown"
+                                  for m in [re.search(r"^#\s+(.+)$", c.source, re.M)] if m), path.stem)
         default = next((c.directives["default_exp"] for c in nb.cells if "default_exp" in c.directives), None)
         if default:
-            self.modules[default] = page
             self.links[f"ddrl.{default}"] = self.links[f"ddrl/{default}.py"] = (page, "")
         for cell in nb.cells:
             if cell.cell_type != "code" or is_hidden(cell) or not ({"export", "exports"} & cell.directives.keys()): continue
@@ -366,14 +368,15 @@ class Site:
 
     def notebook_page(self, path: Path, nb) -> Page:
         "A notebook as a page: prose, examples and their outputs; entries in place of exported code."
-        page = Page(self.pages[f"nbs/{path.name}"], path.stem, "")
+        name = self.pages[f"nbs/{path.name}"]
+        page = Page(name, self.titles[name], "")
         default = next((c.directives["default_exp"] for c in nb.cells if "default_exp" in c.directives), None)
         parts, titled = [], False
         for i, cell in enumerate(nb.cells):
             if cell.cell_type == "markdown":
                 parts.append(self.markdown(cell.source, "nbs", page.name))
-                if not titled and (m := re.search(r"^#\s+(.+)$", cell.source, re.M)):
-                    page.title, titled = m.group(1).replace("`", "").strip(), True
+                if not titled and re.search(r"^#\s+(.+)$", cell.source, re.M):
+                    titled = True
                     if path.stem != "index": parts.append(self.notebook_links(path, default))
                 continue
             if cell.cell_type != "code" or is_hidden(cell): continue
@@ -479,10 +482,12 @@ class Site:
                  "notebook page that defines it (signature, parameters, source).", ""]
         for page, symbols in self.by_page.items():
             module = symbols[0].module
-            lines += [f"## `{module}`", "", f"Defined in [{Path(page).stem}]({page}).", "", "| name | kind | summary |",
+            lines += [f"## `{module}`", "", f"Defined in [{Path(page).stem}: {self.titles.get(page, '')}]({page}).", "",
+                      "| name | kind | summary |",
                       "|---|---|---|"]
             for s in symbols:
-                summary = self.markdown(s.summary, "ddrl", "api.md").replace("|", "\\|")
+                summary = s.summary if s.kind != "constant" else self.constant_comment(s)
+                summary = self.markdown(summary, "ddrl", "api.md").replace("|", "\\|")
                 lines.append(f"| [`{s.name}`]({page}#{s.name}) | {s.kind} | {summary} |")
             lines.append("")
         return "\n".join(lines)

@@ -147,9 +147,9 @@ def crawl(site: Path, notebook_pages: list[str] | None = None) -> CrawlReport:
 
 def chromium_paths() -> tuple[str, str] | None:
     "Chromium and its driver (`$CHROMIUM`/`$CHROMEDRIVER`, else on PATH), or None if either is missing."
-    browser = os.environ.get("CHROMIUM") or next(
+    browser = shutil.which(os.environ.get("CHROMIUM", "")) or next(
         (p for n in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(n))), None)
-    driver = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
+    driver = shutil.which(os.environ.get("CHROMEDRIVER", "")) or shutil.which("chromedriver")
     return (browser, driver) if browser and driver else None
 
 _MEASURE = r"""
