@@ -183,7 +183,8 @@ def parameter_rows(sym: Symbol) -> list[tuple[str, str, str, str]]:
         if name in ("self", "cls") and sym.kind != "function": continue
         doc = (docs.get(name) or {}).get("docment") or ""
         default = "" if p.default is p.empty else default_text(default_value(sym.obj, p))
-        rows.append((name, annotation_text(p.annotation), default, doc))
+        rows.append(({p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "") + name, annotation_text(p.annotation),
+                     default, doc))
     ret = (docs.get("return") or {}).get("docment")
     if ret: rows.append(("**returns**", annotation_text(sig.return_annotation), "", ret))
     return rows if any(r[3] for r in rows) else []
@@ -348,7 +349,7 @@ class Site:
             parts += ["", "| | Type | Default | Details |", "|---|---|---|---|"]
             for name, anno, default, details in rows:
                 details = self.markdown(details, "ddrl", sym.page).replace("|", "\\|").replace("\n", " ")
-                parts.append(f"| {name if name.startswith('*') else _code(name)} | {_code(anno)} | {_code(default)} | {details} |")
+                parts.append(f"| {name if name == '**returns**' else _code(name)} | {_code(anno)} | {_code(default)} | {details} |")
         return "\n".join(parts + ["", "</div>"])
 
     def constant_comment(self, sym: Symbol) -> str:
