@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse, hashlib, json, os, re, shutil, subprocess, sys, time, traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from fastcore.nbio import nb2str, read_nb
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS, CACHE, THEME = ROOT / "nbs", ROOT / "_docs_cache", Path(__file__).parent / "docs_theme"
@@ -32,9 +33,8 @@ EXECUTOR = "ddrl-docs-executor 1"   # change to invalidate every cached executio
 def readme_text() -> str:
     "README.md from nbs/index.ipynb, for GitHub and PyPI (links stay relative to the repository root)."
     import nbformat
-    from fastcore.nbio import nb2str
     from nbconvert import MarkdownExporter
-    nb = docs_pages.read_notebook(NBS / "index.ipynb")
+    nb = read_nb(NBS / "index.ipynb")
     nb.cells = [c for c in nb.cells if not docs_pages.is_hidden(c)]
     for c in nb.cells:
         if c.cell_type == "code": c.source = docs_pages.strip_directives(c.source)
@@ -57,7 +57,7 @@ def execution_key(nb_path: Path) -> str:
 def execute_notebook(src: Path, dst: Path, cell_timeout: int = 600):
     "Run `src` as `nbdev-test` does (same cells skipped, working directory nbs/) and save it with outputs to `dst`."
     from execnb.shell import CaptureShell
-    from fastcore.nbio import does_cell_eval, read_nb, write_nb
+    from fastcore.nbio import does_cell_eval, write_nb
     from nbdev.config import get_config
     os.environ["IN_TEST"] = "1"
     os.environ["COLUMNS"] = "100"   # argparse's help and usage lines at a page's width
@@ -132,12 +132,14 @@ def stage(stage_dir: Path, execute: bool, workers: int) -> list:
     nav = []
     for path in notebooks:
         shutil.copy2(path, stage_dir / "notebooks" / path.name)
-        page = site.notebook_page(path, docs_pages.read_notebook(executed[path]))
+        page = site.notebook_page(path, read_nb(executed[path]))
         (stage_dir / page.name).write_text(page.markdown)
-        for name, data in page.files.items(): (stage_dir / name).parent.mkdir(parents=True, exist_ok=True) or (stage_dir / name).write_bytes(data)
+        for name, data in page.files.items():
+            (stage_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            (stage_dir / name).write_bytes(data)
         nav.append({("Home" if path.stem == "index" else page.title): page.name})
     (stage_dir / "api.md").write_text(site.api_index())
-    for rel in results + [r for r in EXTRA_PAGES if r in results]:
+    for rel in results:
         if rel.endswith(".md"): (stage_dir / rel).write_text(site.markdown_page(rel, (ROOT / rel).read_text()))
     (stage_dir / "results" / "index.md").write_text(site.results_overview())
     result_pages = [{site.title_of(r): r} for r in site.result_pages()]
@@ -166,7 +168,7 @@ def mkdocs_config(nav, stage_dir: Path, site: Path) -> Path:
         extra_css=["assets/ddrl/site.css"],
         extra_javascript=["assets/ddrl/mathjax-config.js", "assets/mathjax/tex-svg.js"],
         plugins=["search", {"glightbox": dict(zoomable=True, skip_classes=["no-lightbox"])}],
-        not_in_nav="/notebooks/\n/results/**/*.md\n/experiments/*.md\n/benchmarks/*.md",
+        not_in_nav="/notebooks/",
         nav=nav)
     path = stage_dir.with_suffix(".yml")   # beside the staged pages, not inside them
     text = yaml.safe_dump(cfg, sort_keys=False)

@@ -25,7 +25,6 @@ TEMP_PATH = re.compile(r"(/private)?(/tmp|/var/folders/[\w/]+?)/tmp[\w-]+")
 MARKDOWN_TABLE = re.compile(r"\|.*\|\n\|\s*:?-{3,}.*\|(\n\|.*\|)*(\n\n\|.*\|\n\|\s*:?-{3,}.*\|(\n\|.*\|)*)*")
 SIGNATURE_WIDTH = 96
 
-def read_notebook(path: Path): return read_nb(path)
 def is_hidden(cell) -> bool: return cell.cell_type == "code" and ("hide" in cell.directives or cell.directives.get("include") == "false")
 
 def strip_directives(source: str) -> str:
