@@ -25,13 +25,13 @@ def grid(tmp: Path):
         run = run_pipeline("bigfish", "ci", out=tmp / label.replace(" ", "_"), backend=backend, executor="inprocess", progress=False,
                            log=lambda s: None, overrides=dict(GRID, threads=threads))
         st = read_manifest(run)["stages"]
-        out[label] = (sum(st[s]["seconds"] for s in ("bc", "distill", "eval")), startup, load_results(run / "eval" / "results")["returns"])
+        out[label] = (sum(st[s]["seconds"] for s in ("bc", "distill", "eval")), startup, load_results(run / "eval" / "results")["records"])
     base = out["in-process, 2 threads"][0]
     for label, (secs, startup, _) in out.items():
-        print(f"grid (bigfish, {len(out[label][2])} methods), stages bc + distill + eval, {label:26s}: {secs:6.1f} s -> {base / secs:.2f}x"
+        print(f"grid (bigfish, {out[label][2].method.nunique()} methods), stages bc + distill + eval, {label:26s}: {secs:6.1f} s -> {base / secs:.2f}x"
               + (f" (Ray start-up {startup:.1f} s not included)" if "Ray" in label else ""), flush=True)
     a, b = out["in-process, 1 thread"][2], out["Ray, 2 workers x 1 thread"][2]
-    same = all(np.array_equal(a[m][s][k], b[m][s][k]) for m in a for s in a[m] for k in a[m][s])
+    same = a.equals(b)
     print(f"identical returns, in-process vs Ray at the same threads per job: {same}", flush=True)
 
 def distill_child(path, cap, q):

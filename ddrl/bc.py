@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 from tqdm.auto import tqdm
 from .data import PROCGEN_N_ACTIONS, OfflineDataset, frames_to_input, top_percent, atomic_dir, load_dataset
+from .data import CheckpointError, MissingError, check_device, load_checkpoint, save_checkpoint
 from .expert import ImpalaCNN
 
 # %% auto #0
@@ -100,7 +101,8 @@ class BCConfig:
             raise ValueError(f"path must be auto/sequential/vmap, found {self.path!r}")
         for k in ("steps", "batch_size"):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
-        if not self.lr > 0: raise ValueError(f"lr must be > 0, found {self.lr}")
+        if not (math.isfinite(self.lr) and self.lr > 0): raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
+        check_device(self.device)
 
 def bc_loss(logits: torch.Tensor, # `(n, A)` student logits
             targets: torch.Tensor, # `(n,)` actions or `(n, A)` probabilities
@@ -145,6 +147,7 @@ def _init_students(kind, n_actions, seeds, device, channels_last=False, obs_shap
         net = make_student(kind, n_actions, obs_shape).to(device)
         if hasattr(net, "channels_last"): net.channels_last = channels_last
         if channels_last and len(obs_shape or (0, 0, 0)) == 3: net = net.to(memory_format=torch.channels_last)
+        net.student_seed = int(s)   # evaluation records it (and seeds the student's action stream with it)
         nets.append(net)
     return nets
 
@@ -223,7 +226,8 @@ def save_students(nets: list[nn.Module], path: str | Path, kind: str = "cnn", se
     "Save K students (state dicts + a JSON description) to the folder `path`."
     path = Path(path)
     with atomic_dir(path, overwrite) as tmp:
-        torch.save([{k: v.detach().cpu() for k, v in n.state_dict().items()} for n in nets], tmp / "students.pt")
+        states = [{k: v.detach().cpu() for k, v in n.state_dict().items()} for n in nets]
+        save_checkpoint(dict(students=states), tmp / "students.pt", "students")
         kind = getattr(nets[0], "kind", kind); shape = getattr(nets[0], "obs_shape", None)
         (tmp / "students.json").write_text(json.dumps(
             dict(kind=kind, n_actions=nets[0].n_actions, count=len(nets), obs_shape=shape,
@@ -234,12 +238,24 @@ def save_students(nets: list[nn.Module], path: str | Path, kind: str = "cnn", se
 def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
     "Students saved by `save_students`, in eval mode."
     path = Path(path)
-    if not (path / "students.json").exists(): raise FileNotFoundError(f"no students at {path}: expected students.json")
-    meta = json.loads((path / "students.json").read_text())
-    states = torch.load(path / "students.pt", map_location=device, weights_only=True)
+    if not (path / "students.json").exists(): raise MissingError(f"no students at {path}: expected students.json")
+    try: meta = json.loads((path / "students.json").read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path / 'students.json'}: not valid JSON ({e})") from None
+    if missing := [k for k in ("kind", "n_actions") if k not in meta]:
+        raise CheckpointError(f"{path / 'students.json'}: missing {', '.join(missing)}")
+    states = load_checkpoint(path / "students.pt", "students", map_location=check_device(device), weights_only=True,
+                             required=("students",), legacy=list)   # before format versions: a bare list
+    states = states if isinstance(states, list) else states["students"]
+    seeds = meta.get("seeds") or list(range(len(states)))
     nets = []
-    for sd in states:
+    for i, (sd, seed) in enumerate(zip(states, seeds)):
         net = make_student(meta["kind"], meta["n_actions"], meta.get("obs_shape")).to(device)
-        net.load_state_dict(sd)
+        try: net.load_state_dict(sd)
+        except (RuntimeError, TypeError, AttributeError) as e:
+            why = " ".join(str(e).split())[:300]
+            raise CheckpointError(f"{path / 'students.pt'}: student {i} does not fit students.json "
+                                  f"({meta['kind']}, {meta['n_actions']} actions): {why}") from None
+        net.student_seed = int(seed)
         nets.append(net.eval())
     return nets

@@ -6,15 +6,15 @@ Docs: https://ddrl-dev.github.io/ddrl/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #c81dfb9e
 from __future__ import annotations
-import argparse, json, sys
+import argparse, datetime, json, os, sys, tempfile, traceback
 from pathlib import Path
 from . import __version__
-from .data import (PROCGEN_GAMES, PROCGEN_MODES, ProcgenSpec, RandomPolicy, collect, save_dataset,
-                       load_dataset, summarize, format_summary)
+from .data import (PROCGEN_GAMES, PROCGEN_MODES, DdrlError, ProcgenSpec, RandomPolicy, check_env,
+                       collect, format_summary, load_dataset, recorded_env, save_dataset, summarize)
 
 # %% auto #0
-__all__ = ['make_policy', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval', 'cmd_distill', 'cmd_run', 'cmd_task_distill',
-           'cmd_task_eval', 'cmd_summary', 'build_parser', 'main']
+__all__ = ['USER_ERRORS', 'make_policy', 'check_out', 'load_checked_expert', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval',
+           'cmd_distill', 'cmd_run', 'cmd_task_distill', 'cmd_task_eval', 'cmd_summary', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #4b5535f1
 def make_policy(name: str, # `random`, or a name understood by later stages (e.g. `expert`)
@@ -24,16 +24,28 @@ def make_policy(name: str, # `random`, or a name understood by later stages (e.g
     if name == "random": return RandomPolicy()
     if name == "expert":
         try: from ddrl.expert import load_expert
-        except ImportError: raise ValueError("--policy expert needs ddrl.expert, which this install lacks") from None
+        except ImportError: raise DdrlError("--policy expert needs ddrl.expert, which this install lacks") from None
         return load_expert(game)
-    raise ValueError(f"unknown policy {name!r}; expected 'random' or 'expert'")
+    raise DdrlError(f"unknown policy {name!r}; expected 'random' or 'expert'")
+
+def check_out(path: str, flag: str = "--out") -> Path:
+    "The output folder of a command: refused at once if a file is in its place."
+    out = Path(path)
+    if out.exists() and not out.is_dir(): raise DdrlError(f"{flag} {out}: is a file, expected a folder")
+    return out
+
+def load_checked_expert(checkpoint: str | None, game: str | None, device: str = "cpu"):
+    "The expert `checkpoint` (default: the shipped one of `game`), refused if it was trained on another game."
+    from ddrl.expert import load_expert
+    net = load_expert(checkpoint or game, device=device)
+    check_env(net.card.get("game"), game, f"expert {checkpoint or game}")
+    return net
 
 def cmd_collect(args):
     "Collect episodes with a policy and save them as a dataset."
     spec = ProcgenSpec(args.env, args.num_levels, args.start_level, args.mode, args.num_envs, args.seed)
-    out = Path(args.out)
-    if out.exists() and not args.overwrite:
-        raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
+    out = check_out(args.out)
+    if out.exists() and not args.overwrite: raise DdrlError(f"{out} already exists; pass --overwrite to replace it")
     policy = make_policy(args.policy, args.env)
     ds = collect(policy, spec, args.episodes, greedy=args.greedy, progress=not args.quiet)
     save_dataset(ds, out, overwrite=args.overwrite)
@@ -45,12 +57,15 @@ def cmd_expert_train(args):
     import torch
     from ddrl.expert import PPOConfig, train_expert, finish_expert
     if args.threads: torch.set_num_threads(args.threads)
-    arch_kwargs = {"channels": [int(c) for c in args.channels.split(",")]} if args.channels else {}
+    try: arch_kwargs = {"channels": [int(c) for c in args.channels.split(",")]} if args.channels else {}
+    except ValueError: raise DdrlError(f"--channels {args.channels!r}: expected whole numbers, e.g. 8,16,16") from None
     amp = {"auto": None, "fp32": False, "bf16": True}[args.precision]
     cfg = PPOConfig(args.env, args.steps, args.arch, args.num_envs, args.rollout, device=args.device, seed=args.seed,
-                    checkpoint_every=args.checkpoint_every, eval_every=args.eval_every, amp=amp, arch_kwargs=arch_kwargs)
+                    checkpoint_every=args.checkpoint_every, eval_every=args.eval_every, amp=amp,
+                    arch_kwargs=arch_kwargs)
     budget = args.cpu_hours * 3600 if args.cpu_hours else None
-    out = train_expert(cfg, args.out, resume=args.resume, progress=not args.quiet, stop_after_cpu_seconds=budget)
+    out = train_expert(cfg, check_out(args.out), resume=args.resume, progress=not args.quiet,
+                       stop_after_cpu_seconds=budget)
     if not (Path(out) / "expert.pt").exists():
         print(f"stopped after {args.cpu_hours} CPU hours with a checkpoint in {out}; continue with --resume")
         return
@@ -61,51 +76,56 @@ def cmd_expert_train(args):
 
 def cmd_expert_eval(args):
     "Evaluate an expert on training (ID) and unseen (OOD) levels."
-    from ddrl.expert import load_expert, evaluate_policy_id_ood
-    net = load_expert(args.checkpoint or args.env, device=args.device)
-    res = evaluate_policy_id_ood(net, args.env, args.episodes, greedy=args.greedy, seed=args.seed, progress=not args.quiet)
+    from ddrl.expert import evaluate_policy_id_ood
+    net = load_checked_expert(args.checkpoint, args.env, args.device)
+    res = evaluate_policy_id_ood(net, args.env, args.episodes, greedy=args.greedy, seed=args.seed,
+                                 progress=not args.quiet)
     for split in ("id", "ood"):
         r = res[split]
-        print(f"{split.upper():3s} {r['mean']:.2f} +- {r['stderr']:.2f} (std {r['std']:.2f}, {r['episodes']} episodes, {res['actions']} actions)")
+        print(f"{split.upper():3s} {r['mean']:.2f} +- {r['stderr']:.2f} (std {r['std']:.2f}, {r['episodes']} episodes, "
+              f"{res['actions']} actions)")
 
 def cmd_distill(args):
     "Distil a dataset into a few synthetic frames."
     import warnings
     from ddrl.distill import DistillConfig, distill
-    cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels, seed=args.seed,
-                        device=args.device, checkpoint_every=args.checkpoint_every, precision=args.precision, compile=args.compile)
-    ds = load_dataset(args.dataset, max_memory_mb=args.max_memory_mb)
-    expert = None
-    if args.expert:
-        from ddrl.expert import load_expert
-        expert = load_expert(args.expert, device=args.device)
+    cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels,
+                        seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
+                        precision=args.precision, compile=args.compile)
+    out = check_out(args.out)
+    expert = load_checked_expert(args.expert, args.env, args.device) if args.expert else None
+    game = args.env or (expert.card.get("game") if expert is not None else None)   # the data must be of this game
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        distill(ds, cfg, expert, args.out, resume=args.resume, progress=not args.quiet)
+        ds = load_dataset(args.dataset, max_memory_mb=args.max_memory_mb, env=game)
+        distill(ds, cfg, expert, out, resume=args.resume, progress=not args.quiet)
     for w in caught: print(f"warning: {w.message}", file=sys.stderr)
-    print(f"synthetic dataset ({cfg.size} frames, {cfg.method}) written to {args.out}")
+    print(f"synthetic dataset ({cfg.size} frames, {cfg.method}) written to {out}")
 
 def cmd_run(args):
     "Run (or resume) the pipeline for one environment, or for the paper's three with a combined report."
-    from ddrl.pipeline import PAPER_GAMES, load_config, parse_overrides, run_pipeline, write_combined_report, check_expert
+    from ddrl.pipeline import PAPER_GAMES, load_config, parse_overrides, run_pipeline, write_combined_report
+    from ddrl.pipeline import check_expert
     overrides = parse_overrides(args.set)
     envs = list(PAPER_GAMES) if args.env == "all" else [args.env]
-    for env in envs: check_expert(load_config(env, args.preset, overrides))   # every config is checked before any work
-    root = Path(args.out) if args.out else Path("runs")
-    runs = [run_pipeline(env, args.preset, root / Path(env).stem / args.preset, overrides, args.overwrite, args.executor,
-                         backend=args.backend, address=args.address, progress=not args.quiet) for env in envs]
+    for env in envs: check_expert(load_config(env, args.preset, overrides))   # every config checked before any work
+    root = check_out(args.out) if args.out else Path("runs")
+    runs = [run_pipeline(env, args.preset, root / Path(env).stem / args.preset, overrides, args.overwrite,
+                         args.executor, backend=args.backend, address=args.address, progress=not args.quiet)
+            for env in envs]
     if args.env == "all":
         print(f"combined report: {write_combined_report(runs, root / 'all' / args.preset)}")
 
 def cmd_task_distill(args):
     "Distil a task into one synthetic batch with PPMO (resumable)."
     from ddrl.task import PPMOConfig, ppmo, evaluate_batch
-    cfg = PPMOConfig(args.env, size=args.size, meta_epochs=args.meta_epochs, learners=args.learners, envs_per_learner=args.envs,
-                     rollout=args.rollout, lr=args.lr, seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every)
-    batch = ppmo(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    cfg = PPMOConfig(args.env, size=args.size, meta_epochs=args.meta_epochs, learners=args.learners,
+                     envs_per_learner=args.envs, rollout=args.rollout, lr=args.lr, seed=args.seed, device=args.device,
+                     checkpoint_every=args.checkpoint_every)
+    batch = ppmo(cfg, check_out(args.out), resume=args.resume, progress=not args.quiet)
     r = evaluate_batch(batch, args.env, learners=args.eval_learners)
-    print(f"distilled {args.env} into {cfg.size} states ({args.out}/batch.pt); {args.eval_learners} fresh learners after one "
-          f"step: {r.mean():.1f} +- {r.std():.1f} (sampled actions)")
+    print(f"distilled {args.env} into {cfg.size} states ({args.out}/batch.pt); {args.eval_learners} fresh learners "
+          f"after one step: {r.mean():.1f} +- {r.std():.1f} (sampled actions)")
 
 def cmd_task_eval(args):
     "Evaluate a distilled batch with fresh learners (one SGD step each)."
@@ -114,12 +134,12 @@ def cmd_task_eval(args):
     env = args.env or batch.config["env"]
     for greedy in (False, True):
         r = evaluate_batch(batch, env, args.learners, greedy, args.init, args.width, args.depth, args.seed)
-        print(f"{env}: {r.mean():.1f} +- {r.std():.1f} over {args.learners} learners ({'greedy' if greedy else 'sampled'} actions; "
-              f"init {args.init}, width {args.width}, depth {args.depth})")
+        print(f"{env}: {r.mean():.1f} +- {r.std():.1f} over {args.learners} learners "
+              f"({'greedy' if greedy else 'sampled'} actions; init {args.init}, width {args.width}, depth {args.depth})")
 
 def cmd_summary(args):
     "Print a dataset's summary (or JSON with --json)."
-    s = summarize(load_dataset(args.dataset))
+    s = summarize(load_dataset(args.dataset, env=args.env))
     print(json.dumps(s) if args.json else format_summary(s))
 
 # %% ../nbs/07_cli.ipynb #015cf736
@@ -142,14 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--overwrite", action="store_true", help="replace an existing dataset")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_collect)
-    e = sub.add_parser("expert", help="train or evaluate a PPO expert").add_subparsers(dest="expert_command", required=True)
+    expert_parser = sub.add_parser("expert", help="train or evaluate a PPO expert")
+    e = expert_parser.add_subparsers(dest="expert_command", required=True)
     t = e.add_parser("train", help="train (or --resume) a PPO expert with PFRL")
     t.add_argument("--env", required=True, choices=PROCGEN_GAMES, metavar="GAME", help="Procgen game")
     t.add_argument("--steps", type=int, default=25_000_000, help="environment steps (default: 25M, the paper's)")
     t.add_argument("--out", required=True, help="run folder: checkpoints, curve, expert.pt, card.json")
     t.add_argument("--resume", action="store_true", help="continue the run in --out")
     t.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    t.add_argument("--arch", default="impala", choices=["impala", "nature"], help="network (default: impala, the paper's)")
+    t.add_argument("--arch", default="impala", choices=["impala", "nature"],
+                   help="network (default: impala, the paper's)")
     t.add_argument("--num-envs", type=int, default=64, help="parallel environments (default: 64)")
     t.add_argument("--rollout", type=int, default=256, help="steps per env per update (default: 256)")
     t.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
@@ -174,38 +196,50 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_expert_eval)
     d = sub.add_parser("distill", help="distil a dataset into a few synthetic frames")
     d.add_argument("--dataset", required=True, help="offline dataset folder (Minari layout)")
-    d.add_argument("--method", default="expert-gm", choices=["expert-gm", "dc", "dm"], help="method (default: expert-gm, the paper's)")
+    d.add_argument("--method", default="expert-gm", choices=["expert-gm", "dc", "dm"],
+                   help="method (default: expert-gm, the paper's)")
     d.add_argument("--size", type=int, default=150, help="synthetic frames (default: 150)")
     d.add_argument("--iterations", type=int, default=1000, help="outer iterations (default: 1000)")
-    d.add_argument("--lr", type=float, help="SGD lr on the frames, pixel units (default: the method's; expert-gm: the paper's 0.1)")
+    d.add_argument("--lr", type=float,
+                   help="SGD lr on the frames, pixel units (default: the method's; expert-gm: the paper's 0.1)")
     d.add_argument("--expert", help="expert: a game (shipped expert) or a run folder; needed by expert-gm")
-    d.add_argument("--labels", default="auto", choices=["auto", "hard", "soft", "expert"], help="labels (default: auto)")
-    d.add_argument("--out", required=True, help="run folder: data/ (the synthetic dataset), checkpoint, loss, frames.png")
+    d.add_argument("--env", help="the game the data and expert must be from (default: the expert's game)")
+    d.add_argument("--labels", default="auto", choices=["auto", "hard", "soft", "expert"],
+                   help="labels (default: auto)")
+    d.add_argument("--out", required=True,
+                   help="run folder: data/ (the synthetic dataset), checkpoint, loss, frames.png")
     d.add_argument("--resume", action="store_true", help="continue the run in --out")
-    d.add_argument("--max-memory-mb", type=float, help="keep observations larger than this on disk, read in chunks (default: load them)")
+    d.add_argument("--max-memory-mb", type=float,
+                   help="keep observations larger than this on disk, read in chunks (default: load them)")
     d.add_argument("--checkpoint-every", type=int, default=50, help="iterations between checkpoints (default: 50)")
     d.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     d.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
-    d.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="expert-gm: synthetic gradients in fp32 or bf16 (default: fp32)")
+    d.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                   help="expert-gm: synthetic gradients in fp32 or bf16 (default: fp32)")
     d.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                    help="expert-gm: torch.compile the matching step (default: on CPU for 1000+ iterations)")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.set_defaults(func=cmd_distill)
     r = sub.add_parser("run", help="the pipeline: expert, data, BC, distillation, evaluation, report")
-    r.add_argument("--env", required=True, help="a game with a file in configs/ (bigfish, starpilot, jumper), 'all', or a YAML file")
+    r.add_argument("--env", required=True,
+                   help="a game with a file in configs/ (bigfish, starpilot, jumper), 'all', or a YAML file")
     r.add_argument("--preset", default="quick", choices=["ci", "quick", "paper"], help="sizes (default: quick)")
     r.add_argument("--out", help="root of the run folders (default: runs/; a run goes to <out>/<env>/<preset>)")
-    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config field (repeatable)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config field (repeatable)")
     r.add_argument("--overwrite", action="store_true", help="redo a run that exists (default: resume it)")
     r.add_argument("--executor", default="papermill", choices=["papermill", "inprocess"],
                    help="execute the notebooks (default; kept as run records) or call the stages directly")
-    r.add_argument("--backend", default="local", choices=["local", "ray"], help="where stage jobs run (default: local, in-process)")
+    r.add_argument("--backend", default="local", choices=["local", "ray"],
+                   help="where stage jobs run (default: local, in-process)")
     r.add_argument("--address", help="Ray cluster address (--backend ray; default: start a local Ray instance)")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     r.set_defaults(func=cmd_run)
-    tk = sub.add_parser("task", help="one-batch task distillation (PPMO)").add_subparsers(dest="task_command", required=True)
+    task_parser = sub.add_parser("task", help="one-batch task distillation (PPMO)")
+    tk = task_parser.add_subparsers(dest="task_command", required=True)
     td = tk.add_parser("distill", help="distil a task into one synthetic batch with PPMO")
-    td.add_argument("--env", required=True, help="cartpole, cartpole-<N>d, a MuJoCo id (Hopper-v5) or an Atari id (ALE/Pong-v5)")
+    td.add_argument("--env", required=True,
+                    help="cartpole, cartpole-<N>d, a MuJoCo id (Hopper-v5) or an Atari id (ALE/Pong-v5)")
     td.add_argument("--size", type=int, default=2, help="synthetic states (default: 2)")
     td.add_argument("--out", required=True, help="run folder: batch.pt, checkpoint.pt, curve.csv, curve.png")
     td.add_argument("--meta-epochs", type=int, default=2000, help="meta-epochs (default: 2000)")
@@ -214,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     td.add_argument("--rollout", type=int, default=200, help="steps per environment per meta-epoch (default: 200)")
     td.add_argument("--lr", type=float, default=2.5e-4, help="Adam lr of the batch and the critic (default: 2.5e-4)")
     td.add_argument("--checkpoint-every", type=int, default=100, help="meta-epochs between checkpoints (default: 100)")
-    td.add_argument("--eval-learners", type=int, default=50, help="fresh learners in the final evaluation (default: 50)")
+    td.add_argument("--eval-learners", type=int, default=50,
+                    help="fresh learners in the final evaluation (default: 50)")
     td.add_argument("--resume", action="store_true", help="continue the run in --out")
     td.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     td.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
@@ -224,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     te.add_argument("batch", help="batch.pt or a PPMO run folder")
     te.add_argument("--env", help="task (default: the one it was distilled for)")
     te.add_argument("--learners", type=int, default=50, help="fresh learners (default: 50)")
-    te.add_argument("--init", default="orthogonal", choices=["orthogonal", "orthogonal1", "xavier"], help="learner initialisation")
+    te.add_argument("--init", default="orthogonal", choices=["orthogonal", "orthogonal1", "xavier"],
+                    help="learner initialisation")
     te.add_argument("--width", type=int, default=64, help="learner hidden units (default: 64)")
     te.add_argument("--depth", type=int, default=2, help="learner hidden layers (default: 2)")
     te.add_argument("--seed", type=int, default=10_000, help="seed of learners and envs (default: 10000)")
@@ -232,15 +268,37 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("summary", help="summarise a dataset")
     s.add_argument("dataset", help="dataset folder (Minari layout)")
     s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--env", help="the game the data must be from (and its action count if the data has no metadata)")
     s.set_defaults(func=cmd_summary)
     return p
 
+USER_ERRORS = (DdrlError, ValueError, TypeError, FileNotFoundError, FileExistsError, KeyError, ImportError,
+               PermissionError, IsADirectoryError, NotADirectoryError)   # the input's fault: one line, exit 2
+
+def _log_internal_error(argv) -> Path:
+    "Write the current exception's full trace to a log file; returns its path."
+    folder = Path(os.environ.get("DDRL_LOG_DIR") or Path(tempfile.gettempdir()) / "ddrl-logs")
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"ddrl-{datetime.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    log.write_text(f"ddrl {__version__}: {' '.join(map(str, argv if argv is not None else sys.argv[1:]))}\n"
+                   f"{traceback.format_exc()}")
+    return log
+
 def main(argv: list[str] | None = None) -> int:
-    "Run the `ddrl` command; errors in the input exit with status 2 and one line."
+    "Run the `ddrl` command: bad input exits with status 2 and one line; no traceback reaches the user."
     try: args = build_parser().parse_args(argv)
     except SystemExit as e: return int(e.code or 0)   # --help, --version, or a usage error (2)
     try: args.func(args)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError, KeyError, ImportError) as e:
-        print(f"ddrl: error: {e}", file=sys.stderr)
+    except USER_ERRORS as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"ddrl: error: {' '.join(str(msg).split())}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("ddrl: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        why = " ".join(str(e).split())[:300]
+        print(f"ddrl: internal error: {type(e).__name__}: {why} (full trace in {_log_internal_error(argv)})",
+              file=sys.stderr)
+        return 1
     return 0

@@ -6,21 +6,42 @@ Docs: https://ddrl-dev.github.io/ddrl/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #3601e585
 from __future__ import annotations
-import contextlib, io, json, math, os, shutil, tempfile, time
+import contextlib, io, json, math, os, re, shutil, tempfile, time, warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import h5py
+import gymnasium
 import torch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'DATA_FILE',
-           'METADATA_FILE', 'import_procgen', 'ProcgenSpec', 'Policy', 'RandomPolicy', 'policy_logits',
-           'select_actions', 'frames_to_input', 'check_observations', 'OfflineDataset', 'run_episodes', 'collect',
-           'play', 'play_gymnasium', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'atomic_dir',
-           'atomic_save', 'save_dataset', 'H5Frames', 'load_dataset']
+__all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'MAX_ACTIONS',
+           'DATA_FILE', 'METADATA_FILE', 'MINARI_VERSION', 'DATASET_ID', 'CHECKPOINT_VERSION', 'DdrlError',
+           'DatasetError', 'CheckpointError', 'DeviceError', 'MissingError', 'import_procgen', 'ProcgenSpec', 'Policy',
+           'RandomPolicy', 'policy_logits', 'select_actions', 'frames_to_input', 'check_observations',
+           'check_n_actions', 'OfflineDataset', 'run_episodes', 'collect', 'play', 'play_gymnasium', 'level_states',
+           'LevelReplay', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'procgen_env_spec',
+           'default_dataset_id', 'atomic_dir', 'remove_stale_temporaries', 'atomic_save', 'save_checkpoint',
+           'load_checkpoint', 'check_device', 'save_dataset', 'ProcgenGymnasium', 'H5Frames', 'recorded_env',
+           'check_env', 'load_dataset']
+
+# %% ../nbs/00_data.ipynb #3c557686
+class DdrlError(Exception):
+    "A problem with the user's input (data, checkpoint, configuration, argument); the message says what and where."
+
+class DatasetError(DdrlError, ValueError):
+    "A dataset that cannot be used as it is (wrong shapes, lengths, values, metadata or file)."
+
+class CheckpointError(DdrlError, ValueError):
+    "A `.pt` file (expert, checkpoint, students, task batch) that is corrupt, truncated, foreign or of another version."
+
+class DeviceError(DdrlError, ValueError):
+    "A device that torch cannot compute on here (a typo, or CUDA on a machine without it)."
+
+class MissingError(DdrlError, FileNotFoundError):
+    "A file or folder that is not there."
 
 # %% ../nbs/00_data.ipynb #bd2898ef
 PROCGEN_GAMES = ("bigfish", "bossfight", "caveflyer", "chaser", "climber", "coinrun", "dodgeball", "fruitbot",
@@ -101,12 +122,12 @@ def select_actions(logits: np.ndarray, # `(n, A)` action logits
     return (logits + rng.gumbel(size=logits.shape)).argmax(-1)
 
 # %% ../nbs/00_data.ipynb #7f83acbc
-def frames_to_input(frames,                     # uint8 `(n, H, W, C)` frames (numpy or torch)
+def frames_to_input(frames,                     # `(n, H, W, C)` frames: uint8 pixels or floats in [0, 1]
                     device: torch.device | str = "cpu", # where the network lives
                     dtype: torch.dtype = torch.float32, # the network's float type
                     channels_last: bool = False, # keep channels-last memory layout (no copy)
                    ) -> torch.Tensor:
-    "A float NCHW batch scaled to [0, 1] from uint8 NHWC frames (vector observations `(n, D)`: as floats)."
+    "A float NCHW batch in [0, 1] from NHWC frames (uint8 scaled by 1/255; vectors `(n, D)`: as floats)."
     x = torch.as_tensor(frames, device=device)
     if x.ndim == 2: return x.to(dtype)
     x = x.to(dtype) / 255.0 if x.dtype == torch.uint8 else x.to(dtype)
@@ -114,22 +135,36 @@ def frames_to_input(frames,                     # uint8 `(n, H, W, C)` frames (n
     return x if channels_last else x.contiguous()
 
 # %% ../nbs/00_data.ipynb #f40ecd45
+MAX_ACTIONS = 65_536   # the largest discrete action space ddrl accepts (bigger counts are a broken file, not a game)
+
 def _episode_of_step(lengths: np.ndarray, step: int) -> int:
     return int(np.searchsorted(np.cumsum(lengths), step, side="right"))
 
 def check_observations(obs: np.ndarray, where: str = "observations"):
-    "Raise a clear error unless `obs` are uint8 image frames `(N, H, W, C)` or vectors `(N, D)`."
+    "Raise a clear error unless `obs` are frames `(N, H, W, C)` (uint8 pixels, or floats in [0, 1]) or vectors `(N, D)`."
     if obs.ndim == 4:
-        if obs.dtype != np.uint8:
-            raise TypeError(f"{where}: expected uint8 frames (N, H, W, C), found dtype {obs.dtype}")
+        if obs.dtype != np.uint8 and not np.issubdtype(obs.dtype, np.floating):
+            raise DatasetError(f"{where}: expected uint8 frames (N, H, W, C) or float frames in [0, 1], "
+                               f"found dtype {obs.dtype}")
+        if np.issubdtype(obs.dtype, np.floating) and not getattr(obs, "on_disk", False) and len(obs):
+            low, high = float(np.min(obs)), float(np.max(obs))
+            if not (0.0 <= low and high <= 1.0):
+                raise DatasetError(f"{where}: float frames must lie in [0, 1] (pixels / 255), "
+                                   f"found [{low:.3g}, {high:.3g}]")
         if obs.shape[-1] not in (1, 3, 4):
-            raise ValueError(f"{where}: expected channels-last frames (N, H, W, C) with C in (1, 3, 4), "
-                             f"found shape {obs.shape[1:]} per frame")
+            raise DatasetError(f"{where}: expected channels-last frames (N, H, W, C) with C in (1, 3, 4), "
+                               f"found shape {obs.shape[1:]} per frame")
     elif obs.ndim == 2:
         if not (np.issubdtype(obs.dtype, np.floating) or np.issubdtype(obs.dtype, np.integer)):
-            raise TypeError(f"{where}: expected numeric vector observations, found dtype {obs.dtype}")
+            raise DatasetError(f"{where}: expected numeric vector observations, found dtype {obs.dtype}")
     else:
-        raise ValueError(f"{where}: expected frames (N, H, W, C) or vectors (N, D), found shape {obs.shape}")
+        raise DatasetError(f"{where}: expected frames (N, H, W, C) or vectors (N, D), found shape {obs.shape}")
+
+def check_n_actions(n, where: str = "n_actions") -> int:
+    "`n` as an int if it is a usable action count (1 to `MAX_ACTIONS`), else a clear error."
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_ACTIONS:
+        raise DatasetError(f"{where}: expected a whole number of actions in [1, {MAX_ACTIONS}], found {n!r}")
+    return int(n)
 
 # %% ../nbs/00_data.ipynb #14dedfad
 @dataclass
@@ -145,48 +180,68 @@ class OfflineDataset:
     n_actions: int | None = None  # size of the action space (default: max action + 1)
     metadata: dict = field(default_factory=dict)  # provenance: env, policy, seeds, ...
     soft_labels: np.ndarray | None = None  # (N, n_actions) action probabilities (synthetic datasets), optional
+    final_observations: np.ndarray | None = None  # (E, ...) observation after each episode's last step, if recorded
+    infos: list | None = None  # per episode, a dict of arrays (Minari's `infos` group), kept for a faithful re-save
+    minari: dict = field(default_factory=dict)  # Minari metadata read from a file (spaces, env_spec, id, authors, ...)
 
     def __post_init__(self):
         if not getattr(self.observations, "on_disk", False): self.observations = np.asarray(self.observations)
         self.episode_lengths = np.asarray(self.episode_lengths, dtype=np.int64).reshape(-1)
-        self.rewards = np.asarray(self.rewards, dtype=np.float32).reshape(-1)
+        rewards = np.asarray(self.rewards).reshape(-1)   # float dtypes kept as they are (float64 stays exact)
+        self.rewards = rewards if np.issubdtype(rewards.dtype, np.floating) else rewards.astype(np.float32)
         self.terminations = np.asarray(self.terminations, dtype=bool).reshape(-1)
         self.truncations = np.asarray(self.truncations, dtype=bool).reshape(-1)
         actions = np.asarray(self.actions)
         if actions.ndim != 1 or not (np.issubdtype(actions.dtype, np.integer) or
                                      (actions.size and np.all(np.mod(actions, 1) == 0))):
-            raise TypeError(f"actions: expected a 1-D array of discrete (integer) actions, "
-                            f"found dtype {actions.dtype} and shape {actions.shape}")
+            raise DatasetError(f"actions: expected a 1-D array of discrete (integer) actions, "
+                               f"found dtype {actions.dtype} and shape {actions.shape}")
         self.actions = actions.astype(np.int64)
         n = int(self.episode_lengths.sum())
-        if len(self.episode_lengths) == 0: raise ValueError("episode_lengths: a dataset needs at least one episode")
+        if len(self.episode_lengths) == 0: raise DatasetError("episode_lengths: a dataset needs at least one episode")
         if (self.episode_lengths <= 0).any():
-            raise ValueError(f"episode_lengths: every episode needs >= 1 step, found "
-                             f"{self.episode_lengths.min()} at episode {int(self.episode_lengths.argmin())}")
+            raise DatasetError(f"episode_lengths: every episode needs >= 1 step, found "
+                               f"{self.episode_lengths.min()} at episode {int(self.episode_lengths.argmin())}")
         for name in ("observations", "actions", "rewards", "terminations", "truncations"):
             if len(getattr(self, name)) != n:
-                raise ValueError(f"{name}: episodes disagree in length: expected {n} steps "
-                                 f"(sum of episode_lengths), found {len(getattr(self, name))}")
+                raise DatasetError(f"{name}: episodes disagree in length: expected {n} steps "
+                                   f"(sum of episode_lengths), found {len(getattr(self, name))}")
         check_observations(self.observations)
+        ends = np.zeros(n, bool); ends[np.cumsum(self.episode_lengths) - 1] = True
+        early = np.flatnonzero((self.terminations | self.truncations) & ~ends)
+        if len(early):   # a flag before an episode's end: the arrays do not line up with episode_lengths
+            e = _episode_of_step(self.episode_lengths, early[0])
+            raise DatasetError(f"terminations/truncations: episode {e} ends at step {early[0] - self.episode_starts[e]} "
+                               f"of {self.episode_lengths[e]} ({len(early)} flags before an episode's last step); "
+                               f"the arrays do not line up with episode_lengths")
         bad = np.flatnonzero(~np.isfinite(self.rewards))
         if len(bad):
-            raise ValueError(f"rewards: {len(bad)} non-finite (NaN/inf) rewards, first at step {bad[0]} "
-                             f"(episode {_episode_of_step(self.episode_lengths, bad[0])})")
-        if self.n_actions is None: self.n_actions = int(self.actions.max()) + 1
+            raise DatasetError(f"rewards: {len(bad)} non-finite (NaN/inf) rewards, first at step {bad[0]} "
+                               f"(episode {_episode_of_step(self.episode_lengths, bad[0])})")
+        self.n_actions = check_n_actions(int(self.actions.max()) + 1 if self.n_actions is None else self.n_actions)
         if self.actions.min() < 0 or self.actions.max() >= self.n_actions:
-            raise ValueError(f"actions: expected values in [0, {self.n_actions}), "
-                             f"found [{self.actions.min()}, {self.actions.max()}]")
+            raise DatasetError(f"actions: expected values in [0, {self.n_actions}), "
+                               f"found [{self.actions.min()}, {self.actions.max()}]")
         if self.level_seeds is None: self.level_seeds = np.full(len(self.episode_lengths), -1)
         self.level_seeds = np.asarray(self.level_seeds, dtype=np.int64).reshape(-1)
         if len(self.level_seeds) != len(self.episode_lengths):
-            raise ValueError(f"level_seeds: expected one per episode ({len(self.episode_lengths)}), "
-                             f"found {len(self.level_seeds)}")
+            raise DatasetError(f"level_seeds: expected one per episode ({len(self.episode_lengths)}), "
+                               f"found {len(self.level_seeds)}")
         if self.soft_labels is not None:
             self.soft_labels = np.asarray(self.soft_labels, dtype=np.float32)
             if self.soft_labels.shape != (n, self.n_actions):
-                raise ValueError(f"soft_labels: expected shape ({n}, {self.n_actions}), found {self.soft_labels.shape}")
+                raise DatasetError(f"soft_labels: expected shape ({n}, {self.n_actions}), "
+                                   f"found {self.soft_labels.shape}")
             if not np.isfinite(self.soft_labels).all() or (self.soft_labels < 0).any():
-                raise ValueError("soft_labels: expected finite, non-negative action probabilities")
+                raise DatasetError("soft_labels: expected finite, non-negative action probabilities")
+        if self.final_observations is not None:
+            self.final_observations = np.asarray(self.final_observations)
+            want = (self.n_episodes, *self.observations.shape[1:])
+            if self.final_observations.shape != want or self.final_observations.dtype != self.observations.dtype:
+                raise DatasetError(f"final_observations: expected {want} {self.observations.dtype} (one per episode), "
+                                   f"found {self.final_observations.shape} {self.final_observations.dtype}")
+        if self.infos is not None and len(self.infos) != self.n_episodes:
+            raise DatasetError(f"infos: expected one dict per episode ({self.n_episodes}), found {len(self.infos)}")
 
     def __len__(self): return len(self.actions)
     def __repr__(self):
@@ -228,7 +283,7 @@ class OfflineDataset:
     def select(self, episodes) -> OfflineDataset:
         "A new dataset with the given episodes, in the given order."
         episodes = np.asarray(episodes, dtype=np.int64).reshape(-1)
-        if len(episodes) == 0: raise ValueError("select: no episodes selected")
+        if len(episodes) == 0: raise DatasetError("select: no episodes selected")
         steps = np.concatenate([np.arange(s, s + n) for s, n in
                                 zip(self.episode_starts[episodes], self.episode_lengths[episodes])])
         obs = (self.observations.take(steps) if getattr(self.observations, "on_disk", False)
@@ -236,7 +291,9 @@ class OfflineDataset:
         return OfflineDataset(obs, self.actions[steps], self.rewards[steps],
                               self.terminations[steps], self.truncations[steps], self.episode_lengths[episodes],
                               self.level_seeds[episodes], self.n_actions, dict(self.metadata),
-                              None if self.soft_labels is None else self.soft_labels[steps])
+                              None if self.soft_labels is None else self.soft_labels[steps],
+                              None if self.final_observations is None else self.final_observations[episodes],
+                              None if self.infos is None else [self.infos[i] for i in episodes], dict(self.minari))
 
 
     @classmethod
@@ -359,17 +416,86 @@ def play_gymnasium(policy: Policy,       # maps observations to action logits
     env.close()
     return dict(returns=returns, lengths=lengths, greedy=greedy)
 
+# %% ../nbs/00_data.ipynb #76b26e11
+def level_states(game: str,                   # Procgen game
+                 levels,                      # level seeds
+                 distribution_mode: str = "easy", # Procgen mode
+                ) -> list[bytes]:
+    "Procgen's emulator state at the start of each level, for replaying exactly these levels."
+    procgen = import_procgen()
+    states = []
+    for level in levels:
+        env = procgen.ProcgenGym3Env(num=1, env_name=game, num_levels=1, start_level=int(level),
+                                     distribution_mode=distribution_mode, num_threads=0)
+        states.append(env.callmethod("get_state")[0])
+    return states
+
+class LevelReplay:
+    "A fixed list of Procgen levels that any number of policies replay: one whole episode per level each."
+    def __init__(self, game: str,                  # Procgen game
+                 levels,                           # level seeds, in order (repeats allowed)
+                 distribution_mode: str = "easy",  # Procgen mode
+                 states: list | None = None):      # their start states (`level_states`), if already captured
+        self.game, self.distribution_mode = game, distribution_mode
+        self.levels = np.asarray(levels, dtype=np.int64).reshape(-1)
+        if len(self.levels) == 0: raise ValueError("levels: at least one level is needed")
+        if (self.levels < 0).any() or (self.levels >= 2 ** 31).any():
+            raise ValueError(f"levels: Procgen level seeds lie in [0, 2^31), "
+                             f"found {self.levels.min()}..{self.levels.max()}")
+        self.states = level_states(game, self.levels, distribution_mode) if states is None else list(states)
+        if len(self.states) != len(self.levels):
+            raise ValueError(f"states: expected one per level ({len(self.levels)}), found {len(self.states)}")
+        self.env = import_procgen().ProcgenGym3Env(num=len(self.levels), env_name=game,
+                                                   distribution_mode=distribution_mode, num_threads=0)
+    def __len__(self): return len(self.levels)
+    def __repr__(self): return f"LevelReplay({self.game}, {len(self)} levels, {self.distribution_mode})"
+    def play(self, policy: Policy,         # maps uint8 frames to action logits
+             greedy: bool = False,         # argmax actions instead of sampling
+             seed: int = 0,                # seeds this policy's action-sampling stream
+             bar: tqdm | None = None,      # a progress bar to advance by one per finished episode
+            ) -> dict:
+        "Returns and lengths of one episode per level, in level order."
+        self.env.callmethod("set_state", self.states)
+        rng = np.random.default_rng(seed)
+        n = len(self.levels)
+        returns, lengths = np.zeros(n), np.zeros(n, np.int64)
+        running = np.ones(n, bool)
+        _, obs, _ = self.env.observe()
+        while running.any():
+            actions = np.zeros(n, np.int64)   # finished environments idle on action 0, without inference
+            actions[running] = select_actions(policy_logits(policy, obs["rgb"][running]), rng, greedy)
+            self.env.act(actions.astype(np.int32))
+            rew, obs, first = self.env.observe()
+            returns += rew * running
+            lengths += running
+            if bar is not None: bar.update(int((running & first).sum()))
+            running &= ~first
+        return dict(returns=returns, lengths=lengths, level_seeds=self.levels.copy())
+
 # %% ../nbs/00_data.ipynb #7152ba93
 def top_percent(ds: OfflineDataset, # the dataset to filter
                 percent: float,      # keep this top share of episodes, in (0, 100]
+                ties: str = "keep",  # episodes tied at the threshold: `keep` all (the paper's rule) or `random`
+                seed: int = 0,       # seeds the draw among tied episodes (`ties="random"`)
                ) -> OfflineDataset:
-    "The top `percent`% of episodes by return (percentile BC)."
+    "The top `percent`% of episodes by return (percentile BC), in their original order."
     if not (0 < percent <= 100) or not math.isfinite(percent):
         raise ValueError(f"percent must be in (0, 100], found {percent}")
+    if ties not in ("keep", "random"): raise ValueError(f"ties must be 'keep' or 'random', found {ties!r}")
+    returns = ds.episode_returns
     k = max(1, math.ceil(percent / 100 * ds.n_episodes - 1e-9))
-    order = np.argsort(-ds.episode_returns, kind="stable")[:k]
-    out = ds.select(np.sort(order))
-    out.metadata = {**ds.metadata, "filter": f"top {percent:g}% of {ds.n_episodes} episodes by return"}
+    threshold = float(np.sort(returns)[::-1][k - 1])
+    above, tied = returns > threshold, returns == threshold
+    keep = above | tied
+    if ties == "random":
+        drawn = np.random.default_rng(seed).choice(np.flatnonzero(tied), k - int(above.sum()), replace=False)
+        keep = above.copy()
+        keep[drawn] = True
+    out = ds.select(np.flatnonzero(keep))
+    out.metadata = {**ds.metadata, "filter": dict(
+        rule=f"top {percent:g}% of {ds.n_episodes} episodes by return", percent=percent, threshold=threshold,
+        tied_at_threshold=int(tied.sum()), kept=int(keep.sum()), target=k, ties=ties,
+        seed=seed if ties == "random" else None)}
     return out
 
 # %% ../nbs/00_data.ipynb #80a2c71b
@@ -413,15 +539,62 @@ def plot_summary(ds: OfflineDataset, title: str = ""):
 
 # %% ../nbs/00_data.ipynb #e958bc7a
 DATA_FILE, METADATA_FILE = "main_data.hdf5", "metadata.json"
+MINARI_VERSION = "0.5.4"   # the Minari format written: 0.5.4 is the first release that reads raw (not JPEG) image frames
+DATASET_ID = re.compile(r"(?:[-_\w][-_\w/]*[-_\w]+/)?[-_\w]+?-v\d+")   # Minari's `(namespace/)name-vN`
+_COMPUTED = ("total_episodes", "total_steps", "dataset_size", "data_format", "jpeg_encoding", "minari_version",
+             "ddrl", "final_observation")   # metadata recomputed at every save; the rest of a Minari file's is kept
+
+def _box_space(shape: tuple, dtype) -> dict:
+    "A Minari `Box` with full `low`/`high` arrays (Minari refuses scalars): [0, 255] for uint8, the dtype's range else."
+    dtype = np.dtype(dtype)
+    if dtype == np.uint8: low, high = 0, 255
+    elif np.issubdtype(dtype, np.integer): low, high = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    else: low, high = -math.inf, math.inf
+    return dict(type="Box", dtype=str(dtype), shape=list(shape), low=np.full(shape, low).tolist(),
+                high=np.full(shape, high).tolist())
 
 def _space_json(ds: OfflineDataset) -> tuple[str, str]:
-    "Minari-style serialised observation and action spaces."
-    obs = ds.observations
-    if obs.dtype == np.uint8: low, high = 0, 255
-    else: low, high = -math.inf, math.inf
-    obs_space = dict(type="Box", dtype=str(obs.dtype), shape=list(obs.shape[1:]), low=low, high=high)
-    act_space = dict(type="Discrete", dtype="int64", start=0, n=int(ds.n_actions))
-    return json.dumps(obs_space), json.dumps(act_space)
+    "Minari-serialised observation and action spaces: those read from a Minari file if they still fit the data."
+    obs_shape, obs_dtype = tuple(ds.observations.shape[1:]), np.dtype(ds.observations.dtype)
+    kept_obs, kept_act = (_parse_space(ds.minari.get(k)) for k in ("observation_space", "action_space"))
+    if (kept_obs.get("type") == "Box" and tuple(kept_obs.get("shape", ())) == obs_shape
+            and kept_obs.get("dtype") == str(obs_dtype)): obs = ds.minari["observation_space"]
+    else: obs = json.dumps(_box_space(obs_shape, obs_dtype))
+    if kept_act.get("type") == "Discrete" and kept_act.get("n") == ds.n_actions and not kept_act.get("start"):
+        act = ds.minari["action_space"]
+    else: act = json.dumps(dict(type="Discrete", dtype="int64", start=0, n=int(ds.n_actions)))
+    return obs, act
+
+def _parse_space(space) -> dict:
+    if space is None: return {}
+    try: return json.loads(space) if isinstance(space, str) else dict(space)
+    except (json.JSONDecodeError, TypeError, ValueError): return {}
+
+def procgen_env_spec(game: str, num_levels: int = 0, start_level: int = 0, distribution_mode: str = "easy") -> str:
+    "Gymnasium `EnvSpec` JSON of a Procgen game (`ProcgenGymnasium`), as Minari stores it in `env_spec`."
+    from gymnasium.envs.registration import EnvSpec
+    kwargs = dict(game=game, num_levels=int(num_levels), start_level=int(start_level),
+                  distribution_mode=distribution_mode)
+    return EnvSpec(f"ddrl/procgen-{game}-v0", entry_point="ddrl.data:ProcgenGymnasium", kwargs=kwargs).to_json()
+
+def _env_spec_json(ds: OfflineDataset, env_spec: str | None) -> str | None:
+    "The `env_spec` to write: given (a gymnasium id or EnvSpec JSON), read from a Minari file, or the Procgen game's."
+    if env_spec is None: env_spec = ds.minari.get("env_spec")
+    if env_spec is None:
+        env = ds.metadata.get("env") if isinstance(ds.metadata.get("env"), dict) else {}
+        if env.get("game") in PROCGEN_GAMES:
+            return procgen_env_spec(env["game"], env.get("num_levels", 0), env.get("start_level", 0),
+                                    env.get("distribution_mode", "easy"))
+        return None
+    if env_spec.lstrip().startswith("{"): return env_spec
+    import gymnasium
+    try: return gymnasium.spec(env_spec).to_json()
+    except gymnasium.error.Error as e: raise DatasetError(f"env_spec {env_spec!r}: not a gymnasium id ({e})") from None
+
+def default_dataset_id(path: Path) -> str:
+    "A Minari id from a folder name: `ddrl/<name>-v0` (`-vN` kept if the name has one)."
+    name = re.sub(r"[^-\w]+", "-", Path(path).resolve().name).strip("-") or "dataset"
+    return f"ddrl/{name}" if re.search(r"-v\d+$", name) else f"ddrl/{name}-v0"
 
 @contextlib.contextmanager
 def atomic_dir(path: Path, overwrite: bool = False):
@@ -429,8 +602,14 @@ def atomic_dir(path: Path, overwrite: bool = False):
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} already exists; pass overwrite=True (--overwrite) to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    if path.exists() and not path.is_dir(): raise DdrlError(f"{path} is a file, not a folder; choose another path")
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise DdrlError(f"{path.parent}: a file is in the way of the folder to write {path.name} into") from None
+    except PermissionError: raise DdrlError(f"{path.parent}: no permission to create this folder") from None
+    remove_stale_temporaries(path.parent)
+    try: tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
+    except PermissionError: raise DdrlError(f"{path.parent}: not writable (permission denied)") from None
     try:
         yield tmp
         if path.exists():
@@ -441,21 +620,112 @@ def atomic_dir(path: Path, overwrite: bool = False):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
+def _pid_alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def remove_stale_temporaries(folder: Path,           # where to look
+                              recursive: bool = False, # also in its sub-folders
+                             ) -> list[Path]:
+    "Remove temporary files and folders in `folder` left by ddrl processes that no longer run (e.g. after kill -9)."
+    removed = []
+    for p in sorted(Path(folder).rglob(".*") if recursive else Path(folder).glob(".*")):
+        if not p.exists(): continue   # inside a folder removed just before
+        m = re.fullmatch(r"\..+[.-](?:tmp|old)-(\d+)(?:-.*)?", p.name)
+        if not m or _pid_alive(int(m.group(1))): continue
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+CHECKPOINT_VERSION = 1   # format of the `.pt` files ddrl writes; readers accept this version and older ones
+
 def atomic_save(obj, path: Path):
-    "torch.save to a temporary file, then rename over `path`."
-    tmp = Path(f"{path}.tmp-{os.getpid()}")
-    torch.save(obj, tmp)
+    "torch.save to a temporary file beside `path`, then rename over it (an interrupted save leaves the old file)."
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try: torch.save(obj, tmp)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DdrlError(f"{path}: cannot be written ({e.strerror or e})") from None
     os.replace(tmp, path)
+
+def save_checkpoint(obj: dict,   # what to save (tensors, state dicts, plain values)
+                    path: Path,  # the `.pt` file
+                    kind: str,   # what it is: `expert`, `expert-run`, `distill-run`, `students`, `task-batch`, ...
+                   ):
+    "`atomic_save` of a dict tagged with its kind and ddrl's checkpoint format version."
+    atomic_save({**obj, "ddrl_format": kind, "format_version": CHECKPOINT_VERSION}, path)
+
+def load_checkpoint(path: Path,          # the `.pt` file
+                    kind: str,           # the kind expected (files from before format versions carry none)
+                    map_location="cpu",  # torch.load's map_location
+                    weights_only: bool = False, # only tensors and plain values (safe for files from others)
+                    required: tuple = (), # keys the file must have
+                    legacy: type | None = None, # an untagged object of this type is returned as it is (old formats)
+                   ):
+    "A `.pt` file from `save_checkpoint`, checked: one clear error if corrupt, truncated, foreign or too new."
+    path = Path(path)
+    if not path.exists(): raise MissingError(f"{path}: no such file (expected a {kind} checkpoint)")
+    if path.is_dir(): raise CheckpointError(f"{path}: is a folder, expected a {kind} checkpoint file")
+    try: obj = torch.load(path, map_location=map_location, weights_only=weights_only)
+    except Exception as e:
+        why = str(e).strip().split("\n")[0][:200]
+        raise CheckpointError(f"{path}: cannot be read as a {kind} checkpoint (truncated or corrupt?): "
+                              f"{type(e).__name__}: {why}") from None
+    if legacy is not None and isinstance(obj, legacy): return obj
+    if not isinstance(obj, dict):
+        raise CheckpointError(f"{path}: expected a {kind} checkpoint (a dict), found {type(obj).__name__}")
+    found, version = obj.get("ddrl_format", kind), obj.get("format_version", 0)
+    if found != kind: raise CheckpointError(f"{path}: is a {found} checkpoint, expected a {kind} checkpoint")
+    if not isinstance(version, int) or version > CHECKPOINT_VERSION:
+        raise CheckpointError(f"{path}: format version {version!r}, but this ddrl reads versions <= "
+                              f"{CHECKPOINT_VERSION}; upgrade ddrl to read it")
+    if missing := [k for k in required if k not in obj]:
+        raise CheckpointError(f"{path}: not a complete {kind} checkpoint: missing {', '.join(map(repr, missing))}")
+    return obj
+
+def check_device(device: str,            # `cpu`, `cuda`, `cuda:N`, `mps`
+                 available: bool = True, # also require that this machine has it (else: only a valid name)
+                ) -> str:
+    "`device` if torch can compute there, else a clear error."
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise DeviceError(f"device {device!r}: expected cpu, cuda or cuda:N") from None
+    if d.type not in ("cpu", "cuda", "mps"): raise DeviceError(f"device {device!r}: expected cpu, cuda or cuda:N")
+    if not available: return str(device)
+    if d.type == "cuda" and not torch.cuda.is_available():
+        raise DeviceError(f"device {device!r}: CUDA is not available on this machine; use cpu")
+    if d.type == "cuda" and d.index is not None and d.index >= torch.cuda.device_count():
+        raise DeviceError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    return str(device)
+
+def _authors(value) -> list:
+    "Minari's `author` field is a list (it reads it into a set); older files may hold one string."
+    if value is None: return []
+    return [value] if isinstance(value, str) else list(value)
+
+def _write_infos(group: h5py.Group, infos: dict):
+    for k, v in infos.items():
+        if isinstance(v, dict): _write_infos(group.create_group(k), v)
+        else: group.create_dataset(k, data=v)
 
 def save_dataset(ds: OfflineDataset,      # the dataset to write
                  path: str | Path,        # dataset folder (holds `data/`)
-                 dataset_id: str | None = None, # Minari-style id (default: folder name)
+                 dataset_id: str | None = None, # Minari id `(namespace/)name-vN` (default: the one read, or `ddrl/<folder>-v0`)
                  overwrite: bool = False, # replace an existing dataset
                  compression: int = 4,    # gzip level (lossless), 0 = none
+                 env_spec: str | None = None, # gymnasium id or EnvSpec JSON (default: read from Minari, or the Procgen game)
                 ) -> Path:
-    "Write `ds` in Minari's on-disk layout with h5py, atomically."
+    "Write `ds` in Minari's on-disk layout with h5py, atomically: Minari >= 0.5.4 loads, lists and iterates it."
     path = Path(path)
+    dataset_id = dataset_id or ds.minari.get("dataset_id") or default_dataset_id(path)
+    if not isinstance(dataset_id, str) or not DATASET_ID.fullmatch(dataset_id):
+        raise DatasetError(f"dataset_id: expected Minari's form (namespace/)name-vN, e.g. 'ddrl/bigfish-expert-v0', "
+                           f"found {dataset_id!r}")
     obs_space, act_space = _space_json(ds)
+    spec = _env_spec_json(ds, env_spec)
     kw = dict(compression="gzip", compression_opts=compression, shuffle=True) if compression else {}
     with atomic_dir(path, overwrite) as tmp:
         data = tmp / "data"; data.mkdir()
@@ -463,24 +733,51 @@ def save_dataset(ds: OfflineDataset,      # the dataset to write
             for i in range(ds.n_episodes):
                 ep = ds.episode(i); T = len(ep["actions"])
                 g = f.create_group(f"episode_{i}")
-                g.attrs.update(id=i, total_steps=T, seed=ep["level_seed"])
-                obs = np.concatenate([ep["observations"], ep["observations"][-1:]])
+                g.attrs.update(id=i, total_steps=T)
+                if ep["level_seed"] >= 0: g.attrs["seed"] = ep["level_seed"]
+                last = ds.final_observations[i:i + 1] if ds.final_observations is not None else ep["observations"][-1:]
+                obs = np.concatenate([ep["observations"], last])
                 g.create_dataset("observations", data=obs, chunks=(1, *obs.shape[1:]) if obs.ndim > 2 else True,
                                  **(kw if obs.ndim > 2 else {}))
-                g.create_dataset("actions", data=ep["actions"])
-                g.create_dataset("rewards", data=ep["rewards"])
-                g.create_dataset("terminations", data=ep["terminations"])
-                g.create_dataset("truncations", data=ep["truncations"])
+                for k in ("actions", "rewards", "terminations", "truncations"): g.create_dataset(k, data=ep[k])
                 infos = g.create_group("infos")
-                infos.create_dataset("level_seed", data=np.full(T, ep["level_seed"], np.int64))
+                if ds.infos is not None: _write_infos(infos, ds.infos[i])   # a Minari file's infos, as they were
                 if ds.soft_labels is not None:
                     s0 = ds.episode_starts[i]; infos.create_dataset("soft_labels", data=ds.soft_labels[s0:s0 + T])
-        meta = dict(dataset_id=dataset_id or path.name, total_episodes=ds.n_episodes, total_steps=len(ds),
-                    data_format="hdf5", observation_space=obs_space, action_space=act_space,
-                    minari_version="0.5.3", author="ddrl", final_observation="repeat_last",
+        meta = {k: v for k, v in ds.minari.items() if k not in _COMPUTED}
+        meta.update(dataset_id=dataset_id, total_episodes=ds.n_episodes, total_steps=len(ds), data_format="hdf5",
+                    observation_space=obs_space, action_space=act_space, jpeg_encoding=False,
+                    minari_version=MINARI_VERSION, author=_authors(ds.minari.get("author")) or ["ddrl"],
+                    final_observation="recorded" if ds.final_observations is not None else "repeat_last",
                     ddrl=ds.metadata)
+        if spec is not None: meta["env_spec"] = spec
+        meta["dataset_size"] = round((data / DATA_FILE).stat().st_size / 1e6, 1)   # MB, as Minari counts it
         (data / METADATA_FILE).write_text(json.dumps(meta, indent=1, default=str))
     return path
+
+# %% ../nbs/00_data.ipynb #c57c455d
+class ProcgenGymnasium(gymnasium.Env):
+    "One Procgen game as a gymnasium environment: what the `env_spec` of our Minari datasets recovers."
+    metadata = {"render_modes": []}
+    def __init__(self, game: str = "bigfish",  # Procgen game
+                 num_levels: int = 0, start_level: int = 0, distribution_mode: str = "easy"): # levels and mode
+        self.procgen = ProcgenSpec(game, num_levels, start_level, distribution_mode, num_envs=1)
+        self.observation_space = gymnasium.spaces.Box(0, 255, PROCGEN_FRAME_SHAPE, np.uint8)
+        self.action_space = gymnasium.spaces.Discrete(PROCGEN_N_ACTIONS)
+        self._env, self._steps = None, 0
+    def reset(self, *, seed: int | None = None, options=None):
+        super().reset(seed=seed)
+        seed = int(self.np_random.integers(2 ** 31)) if seed is None else seed
+        self._env, self._steps = replace(self.procgen, seed=seed).make(), 0   # a fresh env: Procgen resets by itself
+        _, obs, _ = self._env.observe()
+        return obs["rgb"][0], dict(level_seed=int(self._env.get_info()[0]["level_seed"]))
+    def step(self, action):
+        self._env.act(np.array([action], np.int32))
+        rew, obs, first = self._env.observe()
+        info = self._env.get_info()[0]; self._steps += 1
+        done = bool(first[0])   # Procgen has already moved to the next level: its first frame is returned
+        truncated = done and self._steps >= PROCGEN_TIMEOUT and not info["prev_level_complete"]
+        return obs["rgb"][0], float(rew[0]), done and not truncated, truncated, dict(level_seed=int(info["level_seed"]))
 
 # %% ../nbs/00_data.ipynb #80bdae5f
 class H5Frames:
@@ -497,7 +794,9 @@ class H5Frames:
         d = self._h5()[self.episodes[0]]["observations"]
         self.frame_shape, self.dtype = tuple(d.shape[1:]), d.dtype
     def _h5(self):
-        if self._f is None: self._f = h5py.File(self.file, "r")
+        if self._f is None:
+            try: self._f = h5py.File(self.file, "r")
+            except OSError as e: raise DatasetError(f"{self.file}: cannot be read as HDF5 (moved or corrupt?): {e}") from None
         return self._f
     def __getstate__(self): return {**self.__dict__, "_f": None}   # picklable (e.g. for Ray): reopens the file
     def __len__(self): return len(self.index) if self.index is not None else int(self.lengths.sum())
@@ -529,89 +828,186 @@ class H5Frames:
         for e in np.unique(ep):
             where = np.flatnonzero(ep == e)
             local, inverse = np.unique(steps[where] - self.starts[e], return_inverse=True)   # h5py wants increasing indices
-            out[where] = f[self.episodes[e]]["observations"][local][inverse]
+            try: out[where] = f[self.episodes[e]]["observations"][local][inverse]
+            except (OSError, KeyError) as err:
+                raise DatasetError(f"{self.file}:{self.episodes[e]}/observations: cannot be read "
+                                   f"(corrupt chunk or changed file?): {err}") from None
         return out
     def __repr__(self): return f"H5Frames({self.file}, {self.shape}, {self.dtype})"
 
 # %% ../nbs/00_data.ipynb #bcefe917
-def _data_dir(path: Path) -> Path:
-    "The folder holding `main_data.hdf5` and `metadata.json`, given the dataset folder, `data/` or the file."
+def _dataset_file(path: Path) -> Path:
+    "The HDF5 file a path names: that file itself, or `main_data.hdf5` in the dataset folder or its `data/`."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no dataset at {path}: the path does not exist")
-    if path.is_file(): return path.parent
-    if (path / "data" / DATA_FILE).exists(): return path / "data"
-    if (path / DATA_FILE).exists(): return path
-    raise FileNotFoundError(f"no dataset at {path}: expected {path}/data/{DATA_FILE} (Minari layout)")
+    if not path.exists(): raise MissingError(f"no dataset at {path}: the path does not exist")
+    if path.is_file():
+        if path.name == METADATA_FILE: return _dataset_file(path.parent)
+        if path.suffix not in (".hdf5", ".h5"):
+            raise DatasetError(f"{path}: expected an HDF5 file (.hdf5) or a dataset folder, found a {path.suffix} file")
+        return path
+    for file in (path / "data" / DATA_FILE, path / DATA_FILE):
+        if file.exists(): return file
+    raise MissingError(f"no dataset at {path}: expected {path}/data/{DATA_FILE} (Minari layout)")
 
 def _read_metadata(data: Path) -> dict:
     mfile = data / METADATA_FILE
     if not mfile.exists(): return {}
-    try: return json.loads(mfile.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{mfile}: not valid JSON ({e})") from None
+    try: meta = json.loads(mfile.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DatasetError(f"{mfile}: not valid JSON ({e})") from None
+    if not isinstance(meta, dict): raise DatasetError(f"{mfile}: expected a JSON object, found {type(meta).__name__}")
+    return meta
 
 def _n_actions_from(meta: dict, where: Path) -> int | None:
-    space = meta.get("action_space")
-    if space is None: return None
-    space = json.loads(space) if isinstance(space, str) else space
+    if meta.get("action_space") is None: return None
+    space = _parse_space(meta["action_space"])
     if space.get("type") != "Discrete":
-        raise ValueError(f"{where}: action_space is {space.get('type')}; ddrl needs discrete actions (Discrete)")
-    return int(space["n"])
+        raise DatasetError(f"{where}: action_space is {space.get('type')}; ddrl needs discrete actions (Discrete)")
+    if space.get("start", 0) != 0:
+        raise DatasetError(f"{where}: action_space starts at {space['start']}; ddrl needs actions 0..n-1 (start 0)")
+    return check_n_actions(space.get("n"), f"{where}: action_space.n")
 
-def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or `main_data.hdf5`
+def _recorded_env(meta: dict, env_spec: str | None = None) -> str | None:
+    env = meta.get("env") if isinstance(meta.get("env"), dict) else {}
+    if env.get("game"): return env["game"]
+    if isinstance(meta.get("source"), dict) and (game := _recorded_env(meta["source"])): return game   # derived sets
+    if env_spec:
+        try: spec = json.loads(env_spec)
+        except (json.JSONDecodeError, TypeError): return None
+        return (spec.get("kwargs") or {}).get("game") or spec.get("id")
+    return None
+
+def recorded_env(ds: OfflineDataset) -> str | None:
+    "The environment a dataset says it was recorded in: its Procgen game, or its gymnasium id (None: unknown)."
+    return _recorded_env(ds.metadata, ds.minari.get("env_spec"))
+
+def check_env(recorded: str | None, asked: str | None, what: str):
+    "A clear error if `what` was recorded in another environment than the one asked for (unknown: no check)."
+    if recorded and asked and recorded != asked:
+        raise DdrlError(f"{what} is from {recorded!r}, but {asked!r} was asked for; use data and experts of one game")
+
+def _env_n_actions(env: str) -> int:
+    if env in PROCGEN_GAMES: return PROCGEN_N_ACTIONS
+    import gymnasium
+    try: space = gymnasium.make(env).action_space
+    except gymnasium.error.Error as e: raise DatasetError(f"env {env!r}: not a Procgen game nor a gymnasium id ({e})")
+    if not hasattr(space, "n"): raise DatasetError(f"env {env!r}: its actions are not discrete ({space})")
+    return int(space.n)
+
+def _read_infos(group) -> dict:
+    return {k: _read_infos(v) if isinstance(v, h5py.Group) else v[()] for k, v in group.items()}
+
+def _decode_jpeg(d: h5py.Dataset, where: str) -> np.ndarray:
+    "Frames Minari stored as JPEG (its default for uint8 images): decoded to uint8 (lossy, as Minari returns them)."
+    from PIL import Image, UnidentifiedImageError
+    try: frames = [np.array(Image.open(io.BytesIO(np.asarray(b, np.uint8).tobytes())), dtype=np.uint8) for b in d[()]]
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise DatasetError(f"{where}: JPEG-encoded frames (Minari's jpeg_encoding) cannot be decoded: {e}") from None
+    if len({f.shape for f in frames}) > 1: raise DatasetError(f"{where}: JPEG frames of different shapes")
+    return np.stack(frames)
+
+def _is_jpeg(d: h5py.Dataset, space: dict) -> bool:
+    "Whether an observations array holds JPEG bytes (per frame a byte string) rather than frames."
+    if h5py.check_vlen_dtype(d.dtype) is not None: return True
+    shape = space.get("shape") or []
+    return d.dtype == np.uint8 and d.ndim == 2 and len(shape) >= 2 and list(d.shape[1:]) != list(shape)
+
+def load_dataset(path: str | Path, # dataset folder, its `data/` folder, or an `.hdf5` file (read as it is)
                  max_memory_mb: float | None = None, # observations larger than this stay on disk (`H5Frames`); None: $DDRL_MAX_MEMORY_MB or no cap
+                 env: str | None = None, # the game (or gymnasium id) the data must be from; also gives the action count of data without metadata
                 ) -> OfflineDataset:
     "Read a dataset in Minari's HDF5 layout (ours or anyone's with discrete actions); large observations are read on demand."
-    data = _data_dir(Path(path)); file = data / DATA_FILE
+    file = _dataset_file(Path(path)); data = file.parent
     if max_memory_mb is None and os.environ.get("DDRL_MAX_MEMORY_MB"):
         max_memory_mb = float(os.environ["DDRL_MAX_MEMORY_MB"])
-    meta = _read_metadata(data)
-    n_actions = _n_actions_from(meta, data / METADATA_FILE)
+    meta = _read_metadata(data) if file.name == DATA_FILE else {}   # metadata.json describes main_data.hdf5 only
+    where = data / METADATA_FILE
     try: f = h5py.File(file, "r")
-    except OSError as e: raise ValueError(f"{file}: cannot be read as HDF5 (truncated or corrupt?): {e}") from None
+    except OSError as e: raise DatasetError(f"{file}: cannot be read as HDF5 (truncated or corrupt?): {e}") from None
+    try:
+        n_actions = _n_actions_from(meta, where)
+        if n_actions is None:
+            if env is None:
+                raise DatasetError(f"{file}: no metadata ({where} with an action_space): the number of actions is "
+                                   f"unknown; add the metadata, or pass env=<game> (--env) to take it from the environment")
+            n_actions = _env_n_actions(env)
+            warnings.warn(f"{file}: no metadata; taking the action count ({n_actions}) from {env}")
+        recorded = _recorded_env(meta.get("ddrl") or {}, meta.get("env_spec"))
+        check_env(recorded, env, f"dataset {file}")
+        if recorded in PROCGEN_GAMES and n_actions != PROCGEN_N_ACTIONS:
+            raise DatasetError(f"{where}: action_space.n is {n_actions}, but {recorded} (recorded) has "
+                               f"{PROCGEN_N_ACTIONS} actions")
+    except BaseException:
+        f.close(); raise
+    obs_space = _parse_space(meta.get("observation_space"))
     cols = dict(observations=[], actions=[], rewards=[], terminations=[], truncations=[])
-    lengths, seeds, soft = [], [], []
+    lengths, seeds, soft, finals, infos = [], [], [], [], []
     with f:
-        names = sorted((k for k in f.keys() if k.startswith("episode_")), key=lambda k: int(k.split("_")[1]))
-        if not names: raise ValueError(f"{file}: no episode_* groups found")
+        names = list(f.keys())
+        if bad := [k for k in names if not re.fullmatch(r"episode_\d+", k)]:
+            raise DatasetError(f"{file}: unexpected group {bad[0]!r}; expected only episode_<number> groups")
+        names.sort(key=lambda k: int(k.split("_")[1]))
+        if not names: raise DatasetError(f"{file}: no episode_* groups found")
+        if "total_episodes" in meta and meta["total_episodes"] != len(names):
+            raise DatasetError(f"{where}: total_episodes says {meta['total_episodes']}, but {file.name} holds {len(names)}")
+        first = f[names[0]].get("observations") if isinstance(f[names[0]], h5py.Group) else None
+        jpeg = isinstance(first, h5py.Dataset) and _is_jpeg(first, obs_space)
         lazy = False
-        if max_memory_mb is not None:
+        if max_memory_mb is not None and not jpeg:   # JPEG frames are decoded into memory
             nbytes = sum(f[n]["observations"].size * f[n]["observations"].dtype.itemsize
-                         for n in names if "observations" in f[n])
+                         for n in names if isinstance(f[n], h5py.Group) and isinstance(f[n].get("observations"), h5py.Dataset))
             lazy = nbytes > max_memory_mb * 2 ** 20
         for name in names:
-            g = f[name]
+            g, at = f[name], f"{file}:{name}"
+            if not isinstance(g, h5py.Group): raise DatasetError(f"{at}: expected a group of arrays, found a dataset")
             try:
-                for key in ("actions", "rewards", "terminations", "truncations"): cols[key].append(g[key][()])
+                arrays = {k: g[k][()] for k in ("actions", "rewards", "terminations", "truncations")}
                 if not isinstance(g.get("observations"), h5py.Dataset):
-                    raise ValueError(f"{file}:{name}/observations: expected one array (Box space); "
-                                     "dict/tuple observations are not supported")
+                    raise DatasetError(f"{at}/observations: expected one array (Box space); "
+                                       "dict/tuple observations are not supported")
                 obs = g["observations"]
-                obs = obs if lazy else obs[()]
+                T = len(arrays["actions"])
+                if jpeg: obs = _decode_jpeg(obs, f"{at}/observations")
+                elif lazy: finals.append(obs[T] if len(obs) == T + 1 else None)
+                else: obs = obs[()]
+                info = _read_infos(g["infos"]) if isinstance(g.get("infos"), h5py.Group) else {}
             except KeyError as e:
-                raise ValueError(f"{file}:{name}: missing field {e}") from None
+                raise DatasetError(f"{at}: missing field {e}") from None
             except OSError as e:
-                raise ValueError(f"{file}:{name}: cannot be read (truncated or corrupt?): {e}") from None
-            T = len(cols["actions"][-1])
-            n_obs = len(obs) - (len(obs) == T + 1)   # Minari keeps the observation after the last step
-            if n_obs == T and len(obs) == T + 1 and not lazy: obs = obs[:-1]
-            if n_obs != T:
-                raise ValueError(f"{file}:{name}: episode arrays disagree in length: {len(obs)} observations "
-                                 f"for {T} actions (expected {T} or {T + 1})")
-            act = cols["actions"][-1]
-            if act.ndim != 1:
-                raise ValueError(f"{file}:{name}/actions: expected discrete actions of shape (T,), found {act.shape}")
-            cols["observations"].append(None if lazy else obs); lengths.append(T)
-            infos = g["infos"] if "infos" in g and isinstance(g["infos"], h5py.Group) else {}
-            if "soft_labels" in infos: soft.append(infos["soft_labels"][()])
-            if "level_seed" in infos: seeds.append(int(infos["level_seed"][0]))
-            else: seeds.append(int(g.attrs.get("seed", -1)) if g.attrs.get("seed") is not None else -1)
+                raise DatasetError(f"{at}: cannot be read (truncated or corrupt?): {e}") from None
+            if T == 0: raise DatasetError(f"{at}: an episode with 0 steps (every episode needs at least one)")
+            for k, v in arrays.items():   # every per-step array against this episode's own length
+                if v.ndim != 1 or len(v) != T:
+                    raise DatasetError(f"{at}/{k}: expected {T} entries (one per step, as actions), "
+                                       f"found shape {v.shape}")
+            if len(obs) not in (T, T + 1):
+                raise DatasetError(f"{at}: episode arrays disagree in length: {len(obs)} observations "
+                                   f"for {T} actions (expected {T} or {T + 1})")
+            if not lazy:
+                finals.append(obs[T] if len(obs) == T + 1 else None)
+                obs = obs[:T]
+            for k in cols: cols[k].append((None if lazy else obs) if k == "observations" else arrays[k])
+            lengths.append(T)
+            if "soft_labels" in info:
+                if len(info["soft_labels"]) != T:
+                    raise DatasetError(f"{at}/infos/soft_labels: expected {T} rows, found {len(info['soft_labels'])}")
+                soft.append(info.pop("soft_labels"))
+            old_seed = info.pop("level_seed", None) if "ddrl" in meta else None   # ddrl files before seeds in attrs
+            if g.attrs.get("seed") is not None: seeds.append(int(g.attrs["seed"]))
+            elif old_seed is not None and np.size(old_seed): seeds.append(int(np.asarray(old_seed).reshape(-1)[0]))
+            else: seeds.append(-1)
+            infos.append(info)
+    if "total_steps" in meta and meta["total_steps"] != sum(lengths):
+        raise DatasetError(f"{where}: total_steps says {meta['total_steps']}, but {file.name} holds {sum(lengths)}")
     try:
-        if soft and len(soft) != len(names): raise ValueError("soft_labels: present in some episodes but not all")
+        if soft and len(soft) != len(names): raise DatasetError("soft_labels: present in some episodes but not all")
         obs = H5Frames(file, names, lengths) if lazy else np.concatenate(cols.pop("observations"))
         cols.pop("observations", None)
-        return OfflineDataset(obs, *(np.concatenate(cols[k]) for k in cols), lengths, seeds, n_actions,
-                              meta.get("ddrl") or {k: v for k, v in meta.items()
-                                                   if k not in ("observation_space", "action_space")},
-                              np.concatenate(soft) if soft else None)
-    except (ValueError, TypeError) as e:
+        final = None if any(x is None for x in finals) else np.stack(finals)
+        if "ddrl" in meta and meta.get("final_observation") != "recorded": final = None   # ours: a repeated frame
+        extra = meta["ddrl"] if "ddrl" in meta else {"decoded_from_jpeg": True} if jpeg else {}
+        minari = {k: v for k, v in meta.items() if k not in _COMPUTED}
+        return OfflineDataset(obs, *(np.concatenate(cols[k]) for k in cols), lengths, seeds, n_actions, extra,
+                              np.concatenate(soft) if soft else None, final,
+                              infos if any(infos) else None, minari)
+    except DdrlError as e:
         raise type(e)(f"{file}: {e}") from None

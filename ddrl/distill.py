@@ -14,13 +14,15 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .data import OfflineDataset, atomic_save, frames_to_input, load_dataset, save_dataset
+from .data import OfflineDataset, frames_to_input, load_dataset, save_dataset
+from .data import CheckpointError, check_device, load_checkpoint, save_checkpoint
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
-__all__ = ['METHODS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients',
-           'squared_l2', 'matching_objective', 'layerwise_cosine', 'features', 'mean_embedding_loss', 'DistillConfig',
-           'distill', 'save_synthetic', 'plot_frames', 'random_real_frames']
+__all__ = ['METHODS', 'CONTROLS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients',
+           'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'features',
+           'mean_embedding_loss', 'DistillConfig', 'distill', 'save_synthetic', 'plot_frames', 'random_real_frames',
+           'class_balanced_real_frames', 'with_expert_labels', 'control_set', 'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -82,15 +84,20 @@ class SyntheticSet(nn.Module):
     def class_index(self) -> list[torch.Tensor]:
         "Indices of the frames of each action (by their initial, balanced hard labels)."
         return [torch.nonzero(self.actions == a).flatten() for a in range(self.n_actions)]
-    def to_dataset(self, metadata: dict | None = None) -> OfflineDataset:
-        "An `OfflineDataset` (uint8 frames, rounded) that BC trains on unchanged; soft labels kept."
+    def to_dataset(self, metadata: dict | None = None,
+                   uint8: bool = False, # frames rounded to uint8 pixels (an export option) instead of floats in [0, 1]
+                  ) -> OfflineDataset:
+        "An `OfflineDataset` that BC trains on unchanged: float frames in [0, 1] (not rounded), soft labels kept."
         with torch.no_grad():
-            frames = (self.frames.detach().round().clamp(0, 255).to(torch.uint8) if self.image
-                      else self.frames.detach().float()).cpu().numpy()
+            if not self.image: frames = self.frames.detach().float()
+            elif uint8: frames = self.frames.detach().round().clamp(0, 255).to(torch.uint8)
+            else: frames = (self.frames.detach().float() / 255.0).clamp(0, 1)
+            frames = frames.cpu().numpy()
             soft = self.targets.detach().cpu().numpy() if self.soft else None
             actions = soft.argmax(-1) if self.soft else self.actions.cpu().numpy()
         n = len(frames); meta = dict(metadata or {}); meta.setdefault("synthetic", True)
         if self.student_lr: meta["student_lr"] = self.student_lr
+        if getattr(self, "source_index", None) is not None: meta["source_index"] = [int(i) for i in self.source_index]
         return OfflineDataset(frames, actions, np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n), [n],
                               n_actions=self.n_actions, metadata=meta, soft_labels=soft)
 
@@ -113,8 +120,10 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
     idx = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
                           for a, c in enumerate(counts) if c])
     bounds = None if ds.observations.ndim == 4 else _vector_bounds(ds.observations)
-    return SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
-                        student_lr, bounds=bounds)
+    syn = SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
+                       student_lr, bounds=bounds)
+    syn.source_index = idx   # which real frames it started from (`pixel_change` compares with them)
+    return syn
 
 def _vector_bounds(obs, chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
     "Per-feature min and max of vector observations, read in chunks (they may be on disk)."
@@ -264,7 +273,12 @@ class DistillConfig:
     compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs of >= 1000 iterations)
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
-        if self.lr is not None and not self.lr > 0: raise ValueError(f"lr must be > 0, found {self.lr}")
+        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
+        if not (math.isfinite(self.inner_lr) and self.inner_lr > 0):
+            raise ValueError(f"inner_lr must be > 0 and finite, found {self.inner_lr}")
+        if not 0 <= self.momentum < 1: raise ValueError(f"momentum must be in [0, 1), found {self.momentum}")
+        check_device(self.device)
         if self.precision not in ("fp32", "bf16"):
             raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
         if self.labels not in ("auto", "hard", "soft", "expert"):
@@ -314,12 +328,16 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         opt.add_param_group(dict(params=[syn.label_logits], lr=cfg.frame_lr / 255 ** 2 * 100))
     rng, start, history, seconds = np.random.default_rng(cfg.seed + 1), 0, [], []
     if ckpt and resume and ckpt.exists():
-        ck = torch.load(ckpt, map_location=device, weights_only=False)
-        if ck["config"]["method"] != cfg.method or ck["config"]["size"] != cfg.size:
-            raise ValueError(f"{ckpt}: checkpoint is {ck['config']['method']} with {ck['config']['size']} frames, "
-                             f"this run asks for {cfg.method} with {cfg.size}")
-        syn.load_state_dict(ck["synthetic"])
-        opt.load_state_dict(ck["optimizer"])
+        ck = load_checkpoint(ckpt, "distill-run", map_location=device,
+                             required=("config", "synthetic", "optimizer", "iteration", "history", "rng"))
+        saved = (ck["config"].get("method"), ck["config"].get("size"))
+        if saved != (cfg.method, cfg.size):
+            raise CheckpointError(f"{ckpt}: checkpoint is {saved[0]} with {saved[1]} frames, "
+                                  f"this run asks for {cfg.method} with {cfg.size}")
+        try: syn.load_state_dict(ck["synthetic"]); opt.load_state_dict(ck["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise CheckpointError(f"{ckpt}: does not fit this run's synthetic set (another dataset?): "
+                                  f"{' '.join(str(e).split())[:200]}") from None
         start, history = ck["iteration"], ck["history"]
         rng.bit_generator.state = ck["rng"]
         if progress: print(f"resumed {out} at iteration {start}")
@@ -330,9 +348,9 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         compile = cfg.compile if cfg.compile is not None else (device.type == "cpu" and cfg.iterations >= 1000)
         match_step = matching_objective(expert, syn, g_real, cfg.bc_loss_kind, cfg.precision, compile)
 
-    def save_checkpoint(it):
-        atomic_save(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
-                         history=history, rng=rng.bit_generator.state), ckpt)
+    def checkpoint(it):
+        save_checkpoint(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
+                             history=history, rng=rng.bit_generator.state), ckpt, "distill-run")
 
     bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress,
                leave=False)
@@ -368,12 +386,12 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
                         l = bc_loss(net(x), y, "ce"); net_opt.zero_grad(); l.backward(); net_opt.step()
         history.append(value); seconds.append(time.perf_counter() - t0)
         bar.set_postfix(loss=f"{value:.4g}")
-        if ckpt and ((it + 1) % cfg.checkpoint_every == 0): save_checkpoint(it + 1)
+        if ckpt and ((it + 1) % cfg.checkpoint_every == 0): checkpoint(it + 1)
     if labels == "expert":
         with torch.no_grad(): logits = expert.to(device).eval()(syn.inputs)
         syn.soft = True; syn.label_logits = nn.Parameter(logits.float())
     syn.history, syn.seconds = history, seconds   # loss per iteration; wall time per iteration run in this call
-    if ckpt: save_checkpoint(cfg.iterations)
+    if ckpt: checkpoint(cfg.iterations)
     if out: save_synthetic(syn, out, cfg, ds)
     return syn
 
@@ -415,12 +433,65 @@ def plot_frames(ds: OfflineDataset, per_action: int = 4, title: str = ""):
     return fig
 
 # %% ../nbs/03_distill.ipynb #ab483417
+def _real_subset(ds: OfflineDataset, pick: np.ndarray, how: str) -> OfflineDataset:
+    "The frames at `pick` with their recorded actions, as a one-episode dataset that remembers where they came from."
+    n = len(pick)
+    return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n),
+                          [n], n_actions=ds.n_actions,
+                          metadata=dict(source=ds.metadata, picked=how, source_index=[int(i) for i in pick]))
+
 def random_real_frames(ds: OfflineDataset, # the real dataset
                        n: int,             # frames to pick (without replacement)
                        seed: int = 0) -> OfflineDataset:
-    "`n` real frames picked at random, as a one-episode dataset (the baseline for `n` synthetic frames)."
+    "`n` real frames picked at random (keeping the expert's action mix), with their recorded actions."
     if not 1 <= n <= len(ds): raise ValueError(f"n must be in [1, {len(ds)}] (the dataset's frames), found {n}")
     pick = np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False))
-    return OfflineDataset(ds.observations[pick], ds.actions[pick], np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n),
-                          [n], n_actions=ds.n_actions,
-                          metadata=dict(source=ds.metadata, picked=f"{n} frames at random, seed {seed}"))
+    return _real_subset(ds, pick, f"{n} frames at random, seed {seed}")
+
+def class_balanced_real_frames(ds: OfflineDataset, # the real dataset
+                               n: int,             # frames to pick
+                               seed: int = 0) -> OfflineDataset:
+    "`n` real frames, as many per action as possible (`balanced_counts`), with their recorded (hard) actions."
+    counts = balanced_counts(np.bincount(ds.actions, minlength=ds.n_actions), n)
+    rng = np.random.default_rng(seed)
+    pick = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
+                           for a, c in enumerate(counts) if c])
+    return _real_subset(ds, np.sort(pick), f"{n} frames, class-balanced, seed {seed}")
+
+def with_expert_labels(ds: OfflineDataset, # frames to label (e.g. `random_real_frames`)
+                       expert: nn.Module,  # a policy network: frames -> logits
+                       batch: int = 512) -> OfflineDataset:
+    "The same frames labelled with the expert's action distribution (soft labels) instead of the recorded actions."
+    with torch.no_grad():
+        logits = torch.cat([torch.as_tensor(expert(ds.observations[s:s + batch])).float().cpu()
+                            for s in range(0, len(ds), batch)])
+    out = ds.select(np.arange(ds.n_episodes))
+    out.soft_labels = logits.softmax(-1).numpy()
+    out.metadata = {**ds.metadata, "labels": "the expert's action distribution"}
+    return out
+
+CONTROLS = {"real-random": "Real {n} (random)", "real-expert-labels": "Real {n} + expert labels",
+            "real-balanced": "Real {n} (class-balanced)"}   # kind -> display name (n: frames)
+
+def control_set(kind: str,            # one of `CONTROLS`
+                ds: OfflineDataset,   # the real dataset
+                size: int,            # frames
+                seed: int = 0,        # picks the frames
+                expert: nn.Module | None = None) -> OfflineDataset: # labels `real-expert-labels`
+    "A real-frame control: random frames with recorded actions, the same frames with expert labels, or class-balanced."
+    if kind == "real-random": return random_real_frames(ds, size, seed)
+    if kind == "real-expert-labels":
+        if expert is None: raise ValueError("control 'real-expert-labels' needs the expert (expert=...)")
+        return with_expert_labels(random_real_frames(ds, size, seed), expert)
+    if kind == "real-balanced": return class_balanced_real_frames(ds, size, seed)
+    raise ValueError(f"unknown control {kind!r}; expected one of {list(CONTROLS)}")
+
+def pixel_change(syn: OfflineDataset,    # a synthetic dataset (its metadata names its starting frames)
+                 source: OfflineDataset, # the real dataset it was distilled from
+                ) -> dict:
+    "How far the synthetic frames moved from the real frames they started from, in pixel levels (0-255), on floats."
+    start = np.asarray(source.observations[np.asarray(syn.metadata["source_index"])], dtype=np.float64) / 255
+    end = np.asarray(syn.observations, dtype=np.float64)
+    end = end / 255 if syn.observations.dtype == np.uint8 else end
+    delta = np.abs(end - start) * 255
+    return dict(max=float(delta.max()), mean=float(delta.mean()), moved=float((delta > 0.5).mean()))

@@ -1,4 +1,4 @@
-"""Evaluate any policy, or K students per method, on training levels (ID) and unseen levels (OOD), with greedy and sampled actions; aggregate honestly, beside the paper's published numbers.
+"""Every policy on the same levels with its own action stream, one record per episode, means and differences with 95% intervals whose units are what varies (dataset seeds, students, levels), Holm-corrected verdicts.
 
 Docs: https://ddrl-dev.github.io/ddrl/eval.html.md"""
 
@@ -6,17 +6,21 @@ Docs: https://ddrl-dev.github.io/ddrl/eval.html.md"""
 
 # %% ../nbs/04_eval.ipynb #9ed5aa99
 from __future__ import annotations
-import json, math, time
-from dataclasses import dataclass
+import json, math, zlib
+from dataclasses import dataclass, field, asdict
+from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import pandas as pd
+from scipy import stats
 from tqdm.auto import tqdm
-from .data import ProcgenSpec, RandomPolicy, atomic_dir, collect, play, summarize
+from .data import LevelReplay, RandomPolicy, atomic_dir, level_states
 
 # %% auto #0
-__all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'paper_value', 'EvalSpec',
-           'evaluate_policies', 'aggregate', 'evaluate_methods', 'results_frame', 'save_results', 'load_results']
+__all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'SPLITS', 'SPLIT_NAMES', 'PROCGEN_LEVELS',
+           'RECORD_COLUMNS', 'PAPER_COLUMNS', 'paper_value', 'EvalSpec', 'action_seed', 'split_replay',
+           'evaluate_policies', 'evaluate_methods', 'Estimate', 'unit_table', 'contrast', 'holm', 'method_table',
+           'results_frame', 'compare', 'save_results', 'load_results']
 
 # %% ../nbs/04_eval.ipynb #6f29c0a6
 PAPER_METHODS = ("Expert", "BC 10%", "BC 25%", "BC 40%", "BC 100%", "Synthetic")
@@ -38,92 +42,246 @@ def paper_value(game: str, split: str, method: str):
     return PAPER_RESULTS.get(game, {}).get(split, {}).get(PAPER_ALIASES.get(method, method))
 
 # %% ../nbs/04_eval.ipynb #918ecbb0
+SPLITS = ("id", "id-d", "ood")
+SPLIT_NAMES = {"id": "ID (training levels)", "id-d": "ID-D (the offline dataset's levels)",
+               "ood": "OOD (unseen levels)"}
+PROCGEN_LEVELS = 2 ** 31   # Procgen's level seeds lie in [0, 2^31)
+
 @dataclass
 class EvalSpec:
-    "Where and how policies are evaluated."
-    game: str = "bigfish"          # Procgen game
-    episodes: int = 100            # whole episodes per policy on each split
-    num_levels: int = 200          # training (ID) levels ...
-    start_level: int = 100         # ... starting here
+    "Where policies are evaluated: the levels of each split, and the seed of the level draws and action streams."
+    game: str = "bigfish"           # Procgen game
+    episodes: int = 100             # levels per split (one episode each) for ID and OOD
+    num_levels: int = 200           # training levels (ID) ...
+    start_level: int = 100          # ... starting here
     distribution_mode: str = "easy" # Procgen mode
-    num_envs: int = 64             # parallel environments per policy
-    seed: int = 0                  # environment seed (the same for every policy)
-    def split_spec(self, split: str) -> ProcgenSpec:
-        "The Procgen spec of split `id` (training levels) or `ood` (unseen levels)."
-        spec = ProcgenSpec(self.game, self.num_levels, self.start_level, self.distribution_mode,
-                           min(self.num_envs, self.episodes), self.seed)
-        if split == "id": return spec
-        if split == "ood": return spec.unseen()
-        raise ValueError(f"split must be 'id' or 'ood', found {split!r}")
+    seed: int = 0                   # draws the ID and OOD levels and seeds every policy's action stream
+    dataset_levels: list = field(default_factory=list) # ID-D: the level seeds of the offline dataset's episodes
+    def __post_init__(self):
+        if self.episodes < 1: raise ValueError(f"episodes must be >= 1, found {self.episodes}")
+        self.dataset_levels = sorted({int(l) for l in self.dataset_levels if int(l) >= 0})
+    @property
+    def splits(self) -> tuple:
+        "The splits evaluated: ID, ID-D (when the dataset's levels are known) and OOD."
+        return SPLITS if self.dataset_levels else ("id", "ood")
+    @property
+    def training_levels(self) -> range: return range(self.start_level, self.start_level + self.num_levels)
+    def levels(self, split: str) -> np.ndarray:
+        "The level seeds of `split`, in the order every policy plays them."
+        if split == "id":
+            rng = np.random.default_rng([self.seed, 1])
+            return rng.choice(self.training_levels, self.episodes, replace=self.episodes > self.num_levels)
+        if split == "id-d":
+            if not self.dataset_levels: raise ValueError("split 'id-d' needs the offline dataset's levels")
+            return np.array(self.dataset_levels)
+        if split == "ood":
+            rng, levels = np.random.default_rng([self.seed, 2]), []
+            while len(levels) < self.episodes:
+                level = int(rng.integers(0, PROCGEN_LEVELS))
+                if level not in self.training_levels and level not in levels: levels.append(level)
+            return np.array(levels)
+        raise ValueError(f"split must be one of {SPLITS}, found {split!r}")
     def describe(self) -> str:
-        "How the numbers were obtained, in words."
-        return (f"{self.episodes} episodes per policy and split; ID = levels {self.start_level}-"
-                f"{self.start_level + self.num_levels - 1} ({self.distribution_mode}), OOD = unseen levels "
-                f"(num_levels=0); environment seed {self.seed}")
-
-def evaluate_policies(policies: list,        # K policies (e.g. the students of one method)
-                      spec: EvalSpec,        # game, episodes, levels, seed
-                      splits = ("id", "ood"), # which level sets
-                      modes = ("sampled", "greedy"), # how actions are chosen
-                      progress: bool = True, desc: str = "eval") -> dict:
-    "Episode returns `(K, episodes)` for every split and action mode: `{split: {mode: array}}`."
-    out = {s: {m: np.zeros((len(policies), spec.episodes)) for m in modes} for s in splits}
-    with tqdm(total=len(policies) * spec.episodes * len(splits) * len(modes),
-              desc=f"{desc} ({len(policies)} x {spec.episodes} ep)",
-              unit="ep", disable=not progress, leave=False) as bar:
-        for split in splits:
-            for mode in modes:
-                for k, policy in enumerate(policies):
-                    greedy = mode == "greedy" and not getattr(policy, "always_sample", False)
-                    out[split][mode][k] = play(policy, spec.split_spec(split), spec.episodes, greedy,
-                                               bar=bar)["returns"]
-    return out
-
-# %% ../nbs/04_eval.ipynb #dc3b0e61
-def aggregate(returns: np.ndarray) -> dict:
-    "Mean, std across students, std across episodes, standard error, paper-style std, counts."
-    r = np.atleast_2d(np.asarray(returns, dtype=np.float64)); K, n = r.shape
-    per_student = r.mean(1)
-    std_students = float(per_student.std(ddof=1)) if K > 1 else 0.0
-    stderr = std_students / math.sqrt(K) if K > 1 else float(r.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
-    return dict(mean=float(r.mean()), std_students=std_students, std_episodes=float(r.std()),
-                stderr=stderr, paper_std=float(r.std(1).mean()), students=K, episodes=n)
+        "How the levels were chosen, in words."
+        parts = [f"ID = {self.episodes} levels drawn from {self.start_level}-{self.start_level + self.num_levels - 1} "
+                 f"({self.distribution_mode})"]
+        if self.dataset_levels: parts.append(f"ID-D = the {len(self.dataset_levels)} levels of the offline dataset")
+        parts.append(f"OOD = {self.episodes} levels outside the training range")
+        return ("; ".join(parts) + f"; one episode per level and policy, every policy on the same levels with its own "
+                f"action-sampling stream (evaluation seed {self.seed})")
+    def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/04_eval.ipynb #7ef2eaeb
-def evaluate_methods(methods: dict,   # name -> list of policies (students); e.g. {"Random": [RandomPolicy()], ...}
-                     spec: EvalSpec,  # game, episodes, levels, seed
-                     modes = ("sampled", "greedy"), progress: bool = True) -> dict:
-    "Raw returns of every method: `{method: {split: {mode: (K, n) array}}}` plus the spec."
-    res = {name: evaluate_policies(list(pols), spec, modes=modes, progress=progress, desc=name)
-           for name, pols in methods.items()}
-    return dict(spec=spec, returns=res)
+RECORD_COLUMNS = ["game", "split", "actions", "method", "dataset_seed", "student_seed", "level_seed", "episode",
+                  "return", "length"]
+
+def action_seed(spec_seed: int, method: str, dataset_seed: int, student_seed: int) -> int:
+    "The seed of one policy's action-sampling stream: distinct for every method, dataset and student."
+    key = [int(spec_seed), zlib.crc32(method.encode()), int(dataset_seed), int(student_seed)]
+    return int(np.random.SeedSequence(key).generate_state(1)[0])
+
+@lru_cache(maxsize=16)
+def _states(game: str, levels: tuple, distribution_mode: str) -> tuple:
+    return tuple(level_states(game, levels, distribution_mode))
+
+def split_replay(spec: EvalSpec, split: str) -> LevelReplay:
+    "The levels of one split, ready to be replayed (their start states cached per process)."
+    levels = tuple(int(l) for l in spec.levels(split))
+    return LevelReplay(spec.game, levels, spec.distribution_mode, states=list(_states(spec.game, levels,
+                                                                                      spec.distribution_mode)))
+
+def evaluate_policies(policies: list,           # K policies, e.g. the students of one method on one dataset
+                      spec: EvalSpec,           # game, levels, seed
+                      method: str = "policy",   # the method's name, recorded (and part of the action seeds)
+                      dataset_seed: int = 0,    # the seed of the dataset they learned from, recorded
+                      student_seeds: list | None = None, # each policy's seed (default: `policy.student_seed`, else k)
+                      splits: tuple | None = None,       # default: `spec.splits`
+                      modes: tuple = ("sampled",),       # `sampled` (the paper's) and/or `greedy`
+                      progress: bool = True, desc: str | None = None) -> pd.DataFrame:
+    "Play every policy once on each level of each split and action mode; one record per episode."
+    splits = spec.splits if splits is None else tuple(splits)
+    if student_seeds is None: student_seeds = [getattr(p, "student_seed", k) for k, p in enumerate(policies)]
+    if len(student_seeds) != len(policies): raise ValueError(f"student_seeds: expected {len(policies)}, found {len(student_seeds)}")
+    replays = {split: split_replay(spec, split) for split in splits}
+    total = len(policies) * len(modes) * sum(len(r) for r in replays.values())
+    rows = []
+    with tqdm(total=total, desc=desc or f"eval {method} ({len(policies)} policies)", unit="ep",
+              disable=not progress, leave=False) as bar:
+        for split, replay in replays.items():
+            for mode in modes:
+                for policy, student_seed in zip(policies, student_seeds):
+                    greedy = mode == "greedy" and not getattr(policy, "always_sample", False)
+                    seed = action_seed(spec.seed, method, dataset_seed, student_seed)
+                    played = replay.play(policy, greedy=greedy, seed=seed, bar=bar)
+                    rows.append(pd.DataFrame(dict(
+                        game=spec.game, split=split, actions=mode, method=method, dataset_seed=int(dataset_seed),
+                        student_seed=int(student_seed), level_seed=played["level_seeds"],
+                        episode=np.arange(len(replay)), **{"return": played["returns"]}, length=played["lengths"])))
+    return pd.concat(rows, ignore_index=True)[RECORD_COLUMNS]
+
+def evaluate_methods(methods: dict,  # name -> policies: a list (one dataset), or {dataset_seed: list}
+                     spec: EvalSpec, # game, levels, seed
+                     modes: tuple = ("sampled",), progress: bool = True) -> dict:
+    "Records of every method on every split: `{'spec': spec, 'records': DataFrame}`."
+    parts = []
+    for name, policies in methods.items():
+        per_dataset = policies if isinstance(policies, dict) else {0: policies}
+        for dataset_seed, pols in per_dataset.items():
+            parts.append(evaluate_policies(list(pols), spec, name, dataset_seed, modes=modes, progress=progress))
+    return dict(spec=spec, records=pd.concat(parts, ignore_index=True))
+
+# %% ../nbs/04_eval.ipynb #dc3b0e61
+@dataclass
+class Estimate:
+    "A mean, or a contrast of means, with its standard error and Satterthwaite degrees of freedom."
+    value: float   # the estimate
+    se: float      # its standard error
+    df: float      # degrees of freedom of its t distribution
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        "The two-sided confidence interval at `level`."
+        half = float(stats.t.ppf(0.5 + level / 2, self.df)) * self.se if self.se > 0 else 0.0
+        return self.value - half, self.value + half
+    @property
+    def p(self) -> float:
+        "Two-sided p-value of `value == 0`."
+        if self.se == 0: return 0.0 if self.value != 0 else 1.0
+        return float(2 * stats.t.sf(abs(self.value) / self.se, self.df))
+
+def unit_table(records: pd.DataFrame, value: str = "return") -> pd.DataFrame:
+    "One method's records (one split and action mode) as units x levels cell means; units: dataset seeds, else students."
+    unit = next((c for c in ("dataset_seed", "student_seed") if records[c].nunique() > 1), "dataset_seed")
+    table = records.pivot_table(index=unit, columns="episode", values=value, aggfunc="mean")
+    if table.isna().any().any(): raise ValueError(f"unbalanced records: some {unit}s did not play every level")
+    table.index.name = unit
+    return table
+
+def _mean_squares(table: np.ndarray) -> tuple[float, float]:
+    "Unit and residual mean squares of a units x levels table without replication."
+    D, L = table.shape
+    units, levels, grand = table.mean(1, keepdims=True), table.mean(0, keepdims=True), table.mean()
+    ms_units = L * ((units - grand) ** 2).sum() / (D - 1)
+    ms_resid = ((table - units - levels + grand) ** 2).sum() / ((D - 1) * (L - 1))
+    return float(ms_units), float(ms_resid)
+
+def contrast(tables: list,   # units x levels tables (`unit_table`) of the methods, on the same levels
+             weights: list,  # one weight per table: [1] a mean, [1, -1] a difference
+            ) -> Estimate:
+    "`sum_m w_m mean_m` with the crossed random-effects standard error (units per method, levels shared)."
+    levels = tables[0].columns
+    if any(not t.columns.equals(levels) for t in tables): raise ValueError("every method must play the same levels")
+    if len(tables) == 2 and len(tables[0]) > 1 and tables[0].index.equals(tables[1].index) and \
+            tables[0].index.name == tables[1].index.name:   # paired units: one table of unit-by-unit contrasts
+        tables, weights = [weights[0] * tables[0] + weights[1] * tables[1]], [1.0]
+    L = len(levels)
+    value = sum(w * t.values.mean() for w, t in zip(weights, tables))
+    per_level = sum(w * t.values.mean(0) for w, t in zip(weights, tables))
+    level_term = per_level.var(ddof=1) / L
+    variance, denominator = level_term, level_term ** 2 / (L - 1)
+    for w, t in zip(weights, tables):
+        D = len(t)
+        if D < 2: continue
+        ms_units, ms_resid = _mean_squares(t.values)
+        a_units, a_resid = w ** 2 * ms_units / (D * L), w ** 2 * ms_resid / (D * L)
+        variance += max(a_units - a_resid, 0.0)
+        denominator += a_units ** 2 / (D - 1) + a_resid ** 2 / ((D - 1) * (L - 1))
+    df = variance ** 2 / denominator if denominator > 0 else math.inf
+    return Estimate(float(value), math.sqrt(max(variance, 0.0)), float(max(df, 1.0)))
+
+def holm(p_values) -> np.ndarray:
+    "Holm's step-down adjusted p-values (monotone)."
+    p = np.asarray(p_values, dtype=np.float64)
+    order = np.argsort(p)
+    adjusted = np.minimum(1.0, np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]))
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
+    return out
+
+# %% ../nbs/04_eval.ipynb #2e4ab6cc
+PAPER_COLUMNS = ["paper_mean", "paper_std_published"]
+
+def _select(records: pd.DataFrame, method: str, split: str, actions: str) -> pd.DataFrame:
+    rows = records[(records.method == method) & (records.split == split) & (records.actions == actions)]
+    if rows.empty: raise ValueError(f"no records of method {method!r} on split {split!r} with {actions} actions")
+    return rows
+
+def method_table(records: pd.DataFrame, method: str, split: str, actions: str = "sampled") -> pd.DataFrame:
+    "The units x levels table of one method on one split (`unit_table` of its records)."
+    return unit_table(_select(records, method, split, actions))
 
 def results_frame(results: dict) -> pd.DataFrame:
-    "One row per method, split and action mode, with the aggregates and the paper's value."
-    spec, rows = results["spec"], []
-    for method, splits in results["returns"].items():
-        for split, modes in splits.items():
-            for mode, r in modes.items():
-                p = paper_value(spec.game, split, method)
-                rows.append(dict(game=spec.game, method=method, split=split, actions=mode, **aggregate(r),
-                                 paper_mean=p[0] if p else np.nan, paper_std_published=p[1] if p else np.nan))
+    "One row per method, split and action mode: mean, 95% interval, units, counts, spreads and the paper's value."
+    records, game, rows = results["records"], results["spec"].game, []
+    for (method, split, actions), group in records.groupby(["method", "split", "actions"], sort=False):
+        table = unit_table(group)
+        est = contrast([table], [1])
+        low, high = est.interval()
+        per_student = group.groupby(["dataset_seed", "student_seed"])["return"]
+        paper = paper_value(game, split if split != "id-d" else "id", method)
+        rows.append(dict(game=game, method=method, split=split, actions=actions, mean=est.value, low=low, high=high,
+                         se=est.se, df=est.df, unit=table.index.name if len(table) > 1 else "policy",
+                         units=len(table), students=per_student.ngroups, levels=table.shape[1],
+                         episodes=len(group), std_episodes=float(group["return"].std(ddof=0)),
+                         paper_std=float(per_student.std(ddof=0).mean()),
+                         paper_mean=paper[0] if paper else np.nan, paper_std_published=paper[1] if paper else np.nan))
     return pd.DataFrame(rows)
+
+def compare(results: dict,       # `{'spec', 'records'}` from `evaluate_methods` (or `load_results`)
+            pairs: list,         # (method, baseline) pairs: "does method beat baseline?"
+            splits: tuple | None = None, # default: every split evaluated
+            actions: str = "sampled",
+            alpha: float = 0.05) -> pd.DataFrame:
+    "Differences `method - baseline` per pair and split with Holm-corrected intervals, p-values and verdicts."
+    records = results["records"]
+    splits = tuple(dict.fromkeys(records.split)) if splits is None else splits
+    rows = []
+    for split in splits:
+        for method, baseline in pairs:
+            est = contrast([method_table(records, method, split, actions), method_table(records, baseline, split, actions)],
+                           [1, -1])
+            rows.append(dict(method=method, baseline=baseline, split=split, actions=actions, difference=est.value,
+                             se=est.se, df=est.df, p=est.p, estimate=est))
+    df = pd.DataFrame(rows)
+    df["p_holm"] = holm(df.p) if len(df) else []
+    widened = [e.interval(1 - alpha * min(1.0, p / ph) if ph > 0 else 1 - alpha)
+               for e, p, ph in zip(df.estimate, df.p, df.p_holm)]
+    df["low"], df["high"] = [w[0] for w in widened], [w[1] for w in widened]
+    df["verdict"] = np.where(df.p_holm >= alpha, "tie", np.where(df.difference > 0, "beats", "loses"))
+    return df.drop(columns="estimate")
 
 # %% ../nbs/04_eval.ipynb #04b2bd38
 def save_results(results: dict, path: str | Path) -> Path:
-    "Raw returns as JSON and the aggregated rows as CSV in folder `path`."
+    "Per-episode records, the evaluation spec and the table of means, written atomically into folder `path`."
     path = Path(path)
     with atomic_dir(path, overwrite=True) as tmp:
-        spec = results["spec"]
-        raw = {m: {s: {a: r.tolist() for a, r in modes.items()} for s, modes in splits.items()}
-               for m, splits in results["returns"].items()}
-        (tmp / "returns.json").write_text(json.dumps(dict(spec=spec.__dict__, returns=raw)))
+        (tmp / "spec.json").write_text(json.dumps(results["spec"].to_dict(), indent=1))
+        results["records"].to_csv(tmp / "episodes.csv.gz", index=False)
         results_frame(results).to_csv(tmp / "results.csv", index=False)
     return path
 
 def load_results(path: str | Path) -> dict:
-    "Results saved by `save_results`."
-    d = json.loads((Path(path) / "returns.json").read_text())
-    return dict(spec=EvalSpec(**d["spec"]),
-                returns={m: {s: {a: np.array(r) for a, r in modes.items()} for s, modes in splits.items()}
-                         for m, splits in d["returns"].items()})
+    "Results saved by `save_results`: `{'spec': EvalSpec, 'records': DataFrame}`."
+    path = Path(path)
+    if not (path / "episodes.csv.gz").exists():
+        raise FileNotFoundError(f"{path}: no episodes.csv.gz (per-episode records); was it written by save_results?")
+    spec = EvalSpec(**json.loads((path / "spec.json").read_text()))
+    return dict(spec=spec, records=pd.read_csv(path / "episodes.csv.gz")[RECORD_COLUMNS])

@@ -6,7 +6,7 @@ Docs: https://ddrl-dev.github.io/ddrl/expert.html.md"""
 
 # %% ../nbs/01_expert.ipynb #bb132f83
 from __future__ import annotations
-import contextlib, csv, io, json, math, os, platform, random, time, warnings
+import contextlib, csv, importlib.resources, io, json, math, os, platform, random, time, warnings
 from dataclasses import dataclass, asdict, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -15,7 +15,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 import ddrl
-from .data import PROCGEN_N_ACTIONS, ProcgenSpec, RandomPolicy, atomic_save, frames_to_input, play
+from .data import PROCGEN_N_ACTIONS, CheckpointError, DatasetError, MissingError, ProcgenSpec, RandomPolicy
+from .data import check_device, frames_to_input, load_checkpoint, play, save_checkpoint
 
 # %% auto #0
 __all__ = ['EXPERT_ARCHS', 'CURVE_FIELDS', 'SHIPPED_EXPERTS', 'ResidualBlock', 'ActorCritic', 'ImpalaCNN', 'NatureCNN',
@@ -39,6 +40,10 @@ class ActorCritic(nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor: raise NotImplementedError
     def _prep(self, frames) -> torch.Tensor:
         p = next(self.parameters())
+        want = getattr(self, "frame_shape", None)
+        if want is not None and tuple(frames.shape[1:]) != want:
+            raise DatasetError(f"frames of shape {tuple(frames.shape[1:])} given to a network for {want} frames "
+                               f"(uint8, height x width x channels); data and network are of different environments?")
         return frames_to_input(frames, p.device, p.dtype, self.channels_last)
     def logits_and_value(self, frames):
         "Action logits `(n, A)` and values `(n, 1)` for a uint8 frame batch."
@@ -60,6 +65,7 @@ class ImpalaCNN(ActorCritic):
                  frame_shape: tuple = (64, 64, 3)): # input frame shape, HWC
         super().__init__()
         self.n_actions, self.arch_kwargs = n_actions, dict(channels=tuple(channels), hidden=hidden)
+        self.frame_shape = tuple(frame_shape)
         layers, c_in, (h, w, c) = [], frame_shape[2], frame_shape
         for c_out in channels:
             layers += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.MaxPool2d(3, stride=2, padding=1),
@@ -80,6 +86,7 @@ class NatureCNN(ActorCritic):
                  frame_shape: tuple = (64, 64, 3)): # input frame shape, HWC
         super().__init__()
         self.n_actions, self.arch_kwargs = n_actions, dict(channels=tuple(channels), hidden=hidden)
+        self.frame_shape = tuple(frame_shape)
         c1, c2, c3 = channels
         conv = nn.Sequential(nn.Conv2d(frame_shape[2], c1, 8, 4), nn.ReLU(), nn.Conv2d(c1, c2, 4, 2), nn.ReLU(),
                              nn.Conv2d(c2, c3, 3, 1), nn.ReLU(), nn.Flatten())
@@ -188,6 +195,8 @@ class PPOConfig:
                   "checkpoint_every", "eval_every", "eval_episodes")
         for name in counts:
             if getattr(self, name) < 1: raise ValueError(f"{name} must be >= 1, found {getattr(self, name)}")
+        if not (math.isfinite(self.lr) and self.lr > 0): raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
+        check_device(self.device, available=False)   # train_expert checks that this machine has it
     @property
     def update_steps(self) -> int: return self.num_envs * self.rollout
     @property
@@ -299,7 +308,8 @@ def train_expert(cfg: PPOConfig,        # training settings
     state = dict(steps=0, updates=0, grad_steps=0, wall_seconds=0.0, cpu_seconds=0.0, resumes=0, curve=[], recent_returns=[],
                  timing=dict(env=0.0, act=0.0, learn=0.0, eval=0.0))
     if resume and ckpt_path.exists():
-        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+        ck = load_checkpoint(ckpt_path, "expert-run", map_location=device,
+                             required=("config", "model", "optimizer", "normalizer", "state", "rng"))
         saved = PPOConfig.from_dict(ck["config"])
         for k in ("game", "arch", "arch_kwargs", "num_envs", "rollout", "num_levels", "start_level", "distribution_mode"):
             if getattr(saved, k) != getattr(cfg, k):
@@ -316,9 +326,9 @@ def train_expert(cfg: PPOConfig,        # training settings
     env = spec.make()
 
     def checkpoint():
-        atomic_save(dict(config=asdict(cfg), model=net.state_dict(), optimizer=opt.state_dict(),
+        save_checkpoint(dict(config=asdict(cfg), model=net.state_dict(), optimizer=opt.state_dict(),
                          normalizer=norm.state_dict(), state=state, rng=_rng_states(),
-                         ddrl_version=ddrl.__version__), ckpt_path)
+                         ddrl_version=ddrl.__version__), ckpt_path, "expert-run")
         write_curve(state["curve"], out)
 
     _, obs, _ = env.observe()
@@ -371,7 +381,7 @@ def train_expert(cfg: PPOConfig,        # training settings
         if state["updates"] % cfg.checkpoint_every == 0 or last: checkpoint()
         if last: break
     bar.close()
-    if finished: atomic_save(net.state_dict(), out / "expert.pt")
+    if finished: save_checkpoint(dict(model=net.state_dict(), game=cfg.game), out / "expert.pt", "expert")
     return out
 
 # %% ../nbs/01_expert.ipynb #4f1b794d
@@ -391,7 +401,7 @@ def evaluate_policy_id_ood(policy, game: str, # the policy and its Procgen game
 
 def write_card(out: Path, cfg: PPOConfig, net: ActorCritic, evaluation: dict, random_eval: dict, note: str = "") -> dict:
     "Write `card.json` for the expert trained in `out`."
-    ck = torch.load(out / "checkpoint.pt", map_location="cpu", weights_only=False)
+    ck = load_checkpoint(out / "checkpoint.pt", "expert-run", required=("state",))
     st = ck["state"]; T = st["timing"]; busy = T["env"] + T["act"] + T["learn"]
     card = dict(game=cfg.game, arch=cfg.arch, arch_kwargs=dict(net.arch_kwargs), parameters=sum(p.numel() for p in net.parameters()),
                 steps_trained=st["steps"], updates=st["updates"], levels=dict(num_levels=cfg.num_levels, start_level=cfg.start_level,
@@ -416,7 +426,17 @@ def finish_expert(out: str | Path, cfg: PPOConfig, episodes: int = 100, progress
     return write_card(out, cfg, net, ev, rand, note)
 
 # %% ../nbs/01_expert.ipynb #7f903229
-SHIPPED_EXPERTS = Path(__file__).parent / "experts" if "__file__" in globals() else Path("../ddrl/experts")
+SHIPPED_EXPERTS = Path(str(importlib.resources.files("ddrl") / "experts"))   # in the checkout and in a wheel
+
+def _read_card(path: Path) -> dict:
+    "An expert's `card.json` or `config.json`, checked."
+    try: card = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(card, dict): raise CheckpointError(f"{path}: expected a JSON object, found {type(card).__name__}")
+    if card.get("arch", "impala") not in EXPERT_ARCHS:
+        raise CheckpointError(f"{path}: arch: expected one of {', '.join(EXPERT_ARCHS)}, found {card.get('arch')!r}")
+    return card
 
 def _resolve_expert(game_or_path) -> tuple[Path, dict]:
     "Weights file and card (or config) of a shipped expert, a run folder, `expert.pt` or `checkpoint.pt`."
@@ -425,16 +445,18 @@ def _resolve_expert(game_or_path) -> tuple[Path, dict]:
         card = SHIPPED_EXPERTS / f"{game_or_path}.json"
         if not card.exists():
             shipped = sorted(f.stem for f in SHIPPED_EXPERTS.glob("*.json"))
-            raise FileNotFoundError(f"no expert for {str(game_or_path)!r}: not a path, and no shipped expert "
-                                    f"{card.name}; shipped experts: {', '.join(shipped) or 'none'}")
-        return SHIPPED_EXPERTS / f"{game_or_path}.pt", json.loads(card.read_text())
+            raise MissingError(f"no expert for {str(game_or_path)!r}: not a path, and no shipped expert "
+                               f"{card.name}; shipped experts: {', '.join(shipped) or 'none'}")
+        return SHIPPED_EXPERTS / f"{game_or_path}.pt", _read_card(card)
     folder = p.parent if p.is_file() else p
-    weights = p if p.is_file() else next((folder / n for n in ("expert.pt", "checkpoint.pt") if (folder / n).exists()), None)
-    if weights is None: raise FileNotFoundError(f"no expert in {folder}: expected expert.pt or checkpoint.pt")
+    weights = p if p.is_file() else next((folder / n for n in ("expert.pt", "checkpoint.pt")
+                                          if (folder / n).exists()), None)
+    if weights is None: raise MissingError(f"no expert in {folder}: expected expert.pt or checkpoint.pt")
     for name in ("card.json", "config.json"):
-        if (folder / name).exists(): return weights, json.loads((folder / name).read_text())
-    if weights.name == "checkpoint.pt": return weights, torch.load(weights, map_location="cpu", weights_only=False)["config"]
-    raise FileNotFoundError(f"{folder}: expected card.json or config.json beside {weights.name} (which network is it?)")
+        if (folder / name).exists(): return weights, _read_card(folder / name)
+    if weights.name == "checkpoint.pt":
+        return weights, load_checkpoint(weights, "expert-run", required=("config",))["config"]
+    raise MissingError(f"{folder}: expected card.json or config.json beside {weights.name} (which network is it?)")
 
 def expert_card(game_or_path: str | Path) -> dict:
     "The card of a shipped expert (by game) or of a run folder (its config if it has no card yet)."
@@ -443,14 +465,21 @@ def expert_card(game_or_path: str | Path) -> dict:
 def load_expert(game_or_path: str | Path, # a game with a shipped expert, a run folder, `expert.pt` or `checkpoint.pt`
                 device: str = "cpu",       # where to put the network
                ) -> ActorCritic:
-    "An expert network (a `Policy`, in eval mode) with its card as `.card`."
+    "An expert network (a `Policy`, in eval mode) with its card as `.card`; corrupt or foreign weights: a clear error."
     weights, card = _resolve_expert(game_or_path)
-    if not weights.exists(): raise FileNotFoundError(f"expert weights missing: {weights}")
+    if not weights.exists(): raise MissingError(f"expert weights missing: {weights}")
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in card.get("arch_kwargs", {}).items()}
-    net = make_expert_net(card.get("arch", "impala"), **kwargs)
-    state = torch.load(weights, map_location=device, weights_only=weights.name != "checkpoint.pt")
-    try: net.load_state_dict(state["model"] if weights.name == "checkpoint.pt" else state)
-    except RuntimeError as e: raise ValueError(f"{weights}: weights do not fit a {card.get('arch')} network: {e}") from None
+    try: net = make_expert_net(card.get("arch", "impala"), **kwargs)
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{weights}: the card's arch_kwargs do not fit: {e}") from None
+    run = weights.name == "checkpoint.pt"
+    state = load_checkpoint(weights, "expert-run" if run else "expert", map_location=check_device(device),
+                            weights_only=not run, required=("model",) if run else ())
+    state = state["model"] if "model" in state else state   # expert.pt before format versions: the bare state dict
+    try: net.load_state_dict(state)
+    except (RuntimeError, TypeError, AttributeError) as e:
+        why = " ".join(str(e).split())[:300]
+        raise CheckpointError(f"{weights}: weights do not fit a {card.get('arch', 'impala')} network: {why}") from None
     net.card = card
     return net.to(device).eval()
 

@@ -6,25 +6,27 @@ Docs: https://ddrl-dev.github.io/ddrl/pipeline.html.md"""
 
 # %% ../nbs/06_pipeline.ipynb #1b05aaa2
 from __future__ import annotations
-import dataclasses, datetime, json, os, platform, shutil, subprocess, tempfile, time
+import contextlib, dataclasses, datetime, fcntl, json, math, os, platform, shutil, socket, subprocess, tempfile, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable
 import yaml
-from .data import PROCGEN_GAMES, OfflineDataset, ProcgenSpec, RandomPolicy, atomic_save, collect, load_dataset
+from .data import PROCGEN_GAMES, PROCGEN_MODES, DdrlError, OfflineDataset, ProcgenSpec, RandomPolicy
+from .data import check_device, check_env, collect, save_checkpoint, load_dataset, remove_stale_temporaries
 from .data import plot_summary, save_dataset, summarize, top_percent
-from .expert import PPOConfig, expert_card, finish_expert, load_expert, train_expert
+from .expert import EXPERT_ARCHS, PPOConfig, expert_card, finish_expert, load_expert, train_expert
 from .bc import BCConfig, load_students, save_students, train_students
-from .distill import METHODS, DistillConfig, distill, random_real_frames
+from .distill import CONTROLS, METHODS, DistillConfig, control_set, distill
 from .eval import EvalSpec, evaluate_policies, save_results
-from .report import combined_report, plot_id_ood, report_figures, run_report
+from .report import combined_report, plot_differences, plot_id_ood, real_controls, report_figures, run_report
 
 # %% auto #0
-__all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'load_config',
-           'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest', 'read_manifest', 'stage_done',
-           'run_stage', 'notebook_stage', 'run_with_threads', 'LocalBackend', 'RayBackend', 'set_backend',
-           'get_backend', 'expert_stage', 'data_stage', 'bc_job', 'bc_stage', 'distill_job', 'distill_stage',
-           'run_methods', 'eval_job', 'eval_stage', 'check_expert', 'prepare_run', 'run_pipeline', 'write_report',
+__all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'shipped_dir',
+           'load_config', 'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest', 'read_manifest',
+           'stage_done', 'read_run_config', 'run_stage', 'notebook_stage', 'run_with_threads', 'LocalBackend',
+           'RayBackend', 'set_backend', 'get_backend', 'expert_stage', 'data_stage', 'bc_job', 'bc_stage',
+           'distill_job', 'distill_stage', 'run_methods', 'eval_job', 'eval_stage', 'check_expert', 'RunLockedError',
+           'run_lock', 'prepare_run', 'stage_notebooks_missing', 'run_pipeline', 'write_report',
            'write_combined_report']
 
 # %% ../nbs/06_pipeline.ipynb #02979793
@@ -46,7 +48,9 @@ class RunConfig:
     bc_batch: int = 256                # BC batch size
     bc_lr: float = 5e-3                # BC learning rate
     methods: list = field(default_factory=lambda: ["expert-gm", "dc", "dm"]) # distillation methods
-    synthetic_size: int = 150          # synthetic frames (also the size of the random real-frame baseline)
+    synthetic_size: int = 150          # synthetic frames (also the size of the real-frame controls)
+    subset_seeds: int = 5              # subsets of real frames per control (the unit of their intervals)
+    distill_seeds: int = 3             # distillation runs per method (the unit of its intervals)
     distill_iterations: int = 1000     # outer iterations of expert-gm and dm
     dc_iterations: int = 200           # outer iterations of dc (each is `dc_outer_loop` matches)
     dc_outer_loop: int = 10            # dc: matches per fresh student
@@ -54,7 +58,7 @@ class RunConfig:
     syn_steps: int = 100               # Adam steps of students trained on synthetic (and random real) frames
     syn_batch: int = 15                # their batch size
     syn_lr: float = 5e-3               # their learning rate
-    eval_episodes: int = 100           # episodes per policy, split and action mode
+    eval_episodes: int = 100           # ID and OOD levels per split, one episode per policy and level
     greedy: bool = True                # also evaluate greedy actions (sampled always; the paper samples)
     seed: int = 0                      # seeds data, students, distillation; evaluation uses seed + 1
     threads: int = 0                   # torch threads per job (0: all cores in-process, 1 per Ray task); same value, same numbers on any backend
@@ -71,9 +75,24 @@ class RunConfig:
             raise ConfigError(f"methods: unknown {bad}; expected some of {list(METHODS)}")
         if bad := [p for p in self.percents if not isinstance(p, (int, float)) or not 0 < p <= 100]:
             raise ConfigError(f"percents: expected numbers in (0, 100], found {bad}")
-        for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "distill_iterations",
+        for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "subset_seeds",
+                  "distill_seeds", "distill_iterations",
                   "dc_iterations", "syn_steps", "syn_batch", "eval_episodes", "num_envs", "num_levels"):
             if getattr(self, k) < 1: raise ConfigError(f"{k}: expected >= 1, found {getattr(self, k)}")
+        for k in ("start_level", "seed", "threads", "dc_outer_loop", "dc_inner_steps", "expert_steps"):
+            if getattr(self, k) < 0: raise ConfigError(f"{k}: expected >= 0, found {getattr(self, k)}")
+        for k in ("bc_lr", "syn_lr"):
+            if not (math.isfinite(getattr(self, k)) and getattr(self, k) > 0):
+                raise ConfigError(f"{k}: expected a finite learning rate > 0, found {getattr(self, k)}")
+        if not self.percents: raise ConfigError("percents: expected at least one percentage, found []")
+        if self.distribution_mode not in PROCGEN_MODES:
+            raise ConfigError(f"distribution_mode: expected one of {', '.join(PROCGEN_MODES)}, "
+                              f"found {self.distribution_mode!r}")
+        if self.expert_arch not in EXPERT_ARCHS:
+            raise ConfigError(f"expert_arch: expected one of {', '.join(EXPERT_ARCHS)}, found {self.expert_arch!r}")
+        if self.device != "auto":
+            try: check_device(self.device)
+            except DdrlError as e: raise ConfigError(f"device: {e}") from None
     @property
     def torch_device(self) -> str:
         "The device to compute on (`auto` resolved)."
@@ -84,21 +103,30 @@ class RunConfig:
         "One seed per student, the same for every method."
         return [self.seed * 1000 + k for k in range(self.n_students)]
 
-class ConfigError(ValueError):
+class ConfigError(DdrlError, ValueError):
     "A configuration that cannot be run (wrong key, type or value)."
 
 # %% ../nbs/06_pipeline.ipynb #b78bfc46
 PRESETS = {
     "paper": dict(expert="train"),
-    "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, distill_iterations=100,
-                  dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10, eval_episodes=10),
+    "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, subset_seeds=2,
+                  distill_seeds=1, distill_iterations=100, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
+                  eval_episodes=10, greedy=False),
     "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16,
-               synthetic_size=30, distill_iterations=2, dc_iterations=1, dc_outer_loop=2, dc_inner_steps=2, syn_steps=5,
-               eval_episodes=2, greedy=False),
+               synthetic_size=30, subset_seeds=2, distill_seeds=1, distill_iterations=2, dc_iterations=1,
+               dc_outer_loop=2, dc_inner_steps=2, syn_steps=5, eval_episodes=3, greedy=False),
 }
 PAPER_GAMES = ("bigfish", "starpilot", "jumper")   # `--env all`
-CONFIGS = Path(__file__).resolve().parents[1] / "configs" if "__file__" in globals() else Path("../configs").resolve()
-NOTEBOOKS = CONFIGS.parent / "nbs"
+
+def shipped_dir(name: str) -> Path:
+    "A folder that ships with ddrl: package data of an installed wheel (`ddrl/<name>`), else `<name>/` of the checkout."
+    import importlib.resources
+    installed = Path(str(importlib.resources.files("ddrl") / name))
+    if installed.is_dir(): return installed
+    return Path(__file__).resolve().parents[1] / name if "__file__" in globals() else Path(f"../{name}").resolve()
+
+CONFIGS = shipped_dir("configs")    # configs/<env>.yaml
+NOTEBOOKS = shipped_dir("nbs")      # the stage notebooks that `ddrl run` executes
 
 # %% ../nbs/06_pipeline.ipynb #7fc2c8d4
 def _fields_from(d, where: str) -> dict:
@@ -136,8 +164,13 @@ def parse_overrides(items: list[str]) -> dict:
     "`['key=value', ...]` from the command line, values read as YAML."
     out = {}
     for item in items or []:
-        if "=" not in item: raise ConfigError(f"--set {item!r}: expected key=value")
-        k, v = item.split("=", 1); out[k.strip()] = yaml.safe_load(v)
+        if "=" not in item or not item.split("=", 1)[0].strip():
+            raise ConfigError(f"--set {item!r}: expected key=value")
+        k, v = item.split("=", 1)
+        try: out[k.strip()] = yaml.safe_load(v)
+        except yaml.YAMLError as e:
+            why = " ".join(str(e).split())
+            raise ConfigError(f"--set {item!r}: the value is not valid YAML ({why})") from None
     return out
 
 # %% ../nbs/06_pipeline.ipynb #0104cc9f
@@ -205,19 +238,31 @@ def read_manifest(run: Path) -> dict | None:
     "The run's manifest, or None if it has none."
     p = Path(run) / "manifest.json"
     if not p.exists(): return None
-    try: return json.loads(p.read_text())
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{p}: broken manifest ({e}); remove the run or pass --overwrite") from None
+    try: manifest = json.loads(p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{p}: broken manifest ({e}); remove the run or pass --overwrite") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("stages"), dict) or "config" not in manifest:
+        raise ConfigError(f"{p}: broken manifest (expected an object with 'config' and 'stages'); "
+                          f"remove the run or pass --overwrite")
+    return manifest
 
 def stage_done(run: Path, name: str) -> bool:
     "Whether stage `name` of the run has finished (its folder exists)."
     return (Path(run) / name).is_dir()
 
 # %% ../nbs/06_pipeline.ipynb #cc668702
+def read_run_config(run: Path) -> RunConfig:
+    "The configuration saved in run folder `run`, checked."
+    p = Path(run) / "config.json"
+    if not p.exists(): raise ConfigError(f"{p}: missing; {run} is not a ddrl run folder")
+    try: return RunConfig(**_fields_from(json.loads(p.read_text()), str(p)))
+    except json.JSONDecodeError as e: raise ConfigError(f"{p}: not valid JSON ({e})") from None
+    except TypeError as e: raise ConfigError(f"{p}: {e}") from None
+
 def run_stage(run: Path, name: str, cfg: RunConfig | None = None) -> Path:
     "Do stage `name` of the run in `run` (in this process); returns its finished folder."
     run, stage = Path(run), get_stage(name)
-    cfg = cfg or RunConfig(**json.loads((run / "config.json").read_text()))
+    cfg = cfg or read_run_config(run)
     final, partial = run / name, run / f"{name}.partial"
     if final.exists(): shutil.rmtree(final)
     if partial.exists() and not stage.resumable: shutil.rmtree(partial)
@@ -299,9 +344,8 @@ def expert_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
         if not (out / "expert.pt").exists(): train_expert(pcfg, out, resume=(out / "checkpoint.pt").exists())
         return finish_expert(out, pcfg, episodes=cfg.eval_episodes, note="trained by the pipeline's expert stage")
     net = load_expert(cfg.game if cfg.expert == "shipped" else cfg.expert)
-    if net.card.get("game", cfg.game) != cfg.game:
-        raise ValueError(f"expert {cfg.expert!r} plays {net.card['game']!r}, but the run is for {cfg.game!r}")
-    atomic_save(net.state_dict(), out / "expert.pt")
+    check_env(net.card.get("game"), cfg.game, f"expert {cfg.expert!r}")
+    save_checkpoint(dict(model=net.state_dict(), game=cfg.game), out / "expert.pt", "expert")
     card = {**net.card, "source": "shipped with ddrl" if cfg.expert == "shipped" else str(Path(cfg.expert).resolve())}
     (out / "card.json").write_text(json.dumps(card, indent=1))
     return card
@@ -323,20 +367,23 @@ def data_stage(out: Path, run: Path, cfg: RunConfig) -> OfflineDataset:
     return ds
 
 # %% ../nbs/06_pipeline.ipynb #053d8d13
-def bc_job(out: Path, run: Path, cfg: RunConfig, percent: float) -> tuple[str, int]:
+def bc_job(out: Path, run: Path, cfg: RunConfig, percent: float) -> dict:
     "One job of the BC stage: the students of one percentile-BC dataset, saved in `out/bc-<percent>`."
     sub = top_percent(load_dataset(Path(run) / "data" / "dataset"), percent)
     name = f"BC {percent:g}%"
     bc = BCConfig(steps=cfg.bc_steps, batch_size=cfg.bc_batch, lr=cfg.bc_lr, device=cfg.torch_device)
     nets = train_students(sub, bc, cfg.student_seeds, desc=f"{name} ({len(sub)} frames)")
     save_students(nets, Path(out) / f"bc-{percent:g}", seeds=cfg.student_seeds, overwrite=True,
-                  info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc)))
-    return name, len(sub)
+                  info=dict(method=name, frames=len(sub), episodes=sub.n_episodes, config=asdict(bc),
+                            filter=sub.metadata["filter"]))
+    return dict(name=name, frames=len(sub), **sub.metadata["filter"])
 
 def bc_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: percentile-BC students in `out/bc-<x>` per x in `cfg.percents` (a job each), `out/sizes.json`."
+    "Pipeline stage: percentile-BC students in `out/bc-<x>` per x in `cfg.percents` (a job each); sizes and filters."
     jobs = [dict(out=out, run=run, cfg=cfg, percent=p) for p in cfg.percents]
-    sizes = dict(get_backend().map(bc_job, jobs, cfg.threads))
+    filters = get_backend().map(bc_job, jobs, cfg.threads)
+    (Path(out) / "filters.json").write_text(json.dumps(filters, indent=1))
+    sizes = {f["name"]: f["frames"] for f in filters}
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes
 
@@ -344,74 +391,83 @@ def bc_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
 def _student_config(cfg: RunConfig) -> BCConfig:
     return BCConfig(steps=cfg.syn_steps, batch_size=cfg.syn_batch, lr=cfg.syn_lr, device=cfg.torch_device)
 
-def distill_job(out: Path, run: Path, cfg: RunConfig, method: str) -> tuple[str, int]:
-    "One job of the distillation stage: `method`'s synthetic set and its students (`real-random`: random real frames)."
+def distill_job(out: Path, run: Path, cfg: RunConfig, method: str, dataset_seed: int) -> dict:
+    "One job of the distillation stage: one set (a control subset or a distillation run) and its students."
     out, run = Path(out), Path(run)
+    folder = out / method / f"seed-{dataset_seed}"
     ds = load_dataset(run / "data" / "dataset")
-    student = _student_config(cfg)
     size = min(cfg.synthetic_size, len(ds))
-    if method == "real-random":
-        real = random_real_frames(ds, size, cfg.seed)
-        name = f"Real {size} (random)"
-        save_students(train_students(real, student, cfg.student_seeds, desc=name), out / "real-random",
-                      seeds=cfg.student_seeds, overwrite=True,
-                      info=dict(method=name, frames=size, config=asdict(student)))
-        return name, size
-    its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
-    dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
-                         inner_steps=cfg.dc_inner_steps, seed=cfg.seed, device=cfg.torch_device)
-    done = (out / method / "data").exists() and json.loads((out / method / "config.json").read_text()) == asdict(dcfg)
+    seed = cfg.seed * 1000 + dataset_seed
     expert = load_expert(run / "expert", device=cfg.torch_device)
-    syn_ds = load_dataset(out / method) if done else distill(ds, dcfg, expert, out / method, resume=True).to_dataset()
-    save_students(train_students(syn_ds, student, cfg.student_seeds, desc=f"{method} students"),
-                  out / method / "students", seeds=cfg.student_seeds, overwrite=True,
-                  info=dict(method=method, frames=size, config=asdict(student)))
-    return method, size
+    if method in CONTROLS:
+        name, data = CONTROLS[method].format(n=size), control_set(method, ds, size, seed, expert)
+    else:
+        its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
+        dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
+                             inner_steps=cfg.dc_inner_steps, seed=seed, device=cfg.torch_device)
+        done = (folder / "data").exists() and json.loads((folder / "config.json").read_text()) == asdict(dcfg)
+        name = method
+        data = load_dataset(folder) if done else distill(ds, dcfg, expert, folder, resume=True).to_dataset()
+    student = _student_config(cfg)
+    nets = train_students(data, student, cfg.student_seeds, desc=f"{name} students (seed {dataset_seed})")
+    save_students(nets, folder / "students", seeds=cfg.student_seeds, overwrite=True,
+                  info=dict(method=name, dataset_seed=dataset_seed, frames=size, config=asdict(student)))
+    return dict(name=name, method=method, dataset_seed=dataset_seed, frames=size,
+                students=str((folder / "students").relative_to(out)))
 
 def distill_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: synthetic sets and their students in `out/<method>`, real-frame students in `out/real-random`."
-    jobs = [dict(out=out, run=run, cfg=cfg, method=m) for m in ["real-random", *cfg.methods]]
-    sizes = dict(get_backend().map(distill_job, jobs, cfg.threads))
+    "Pipeline stage: control subsets and synthetic sets with their students in `out/<method>/seed-<s>`; `sets.json`."
+    jobs = [dict(out=out, run=run, cfg=cfg, method=m, dataset_seed=s) for m in CONTROLS for s in range(cfg.subset_seeds)]
+    jobs += [dict(out=out, run=run, cfg=cfg, method=m, dataset_seed=s) for m in cfg.methods
+             for s in range(cfg.distill_seeds)]
+    sets = get_backend().map(distill_job, jobs, cfg.threads)
+    (Path(out) / "sets.json").write_text(json.dumps(sets, indent=1))
+    sizes = {s["name"]: s["frames"] for s in sets}
     (Path(out) / "sizes.json").write_text(json.dumps(sizes, indent=1))
     return sizes
 
 # %% ../nbs/06_pipeline.ipynb #011da732
 def run_methods(run: Path, cfg: RunConfig) -> dict:
-    "Every method of a finished run, in report order: name -> (kind, path) with kind `random`, `expert` or `students`."
+    "Every method of a finished run, in report order: name -> (kind, {dataset_seed: path}), kind random/expert/students."
     run = Path(run)
-    methods = {"Random": ("random", None), "Expert": ("expert", run / "expert")}
-    for p in cfg.percents: methods[f"BC {p:g}%"] = ("students", run / "bc" / f"bc-{p:g}")
-    real = json.loads((run / "distill" / "real-random" / "students.json").read_text())["info"]["method"]
-    methods[real] = ("students", run / "distill" / "real-random")
-    for m in cfg.methods: methods[m] = ("students", run / "distill" / m / "students")
+    methods = {"Random": ("random", {0: None}), "Expert": ("expert", {0: run / "expert"})}
+    for p in cfg.percents: methods[f"BC {p:g}%"] = ("students", {0: run / "bc" / f"bc-{p:g}"})
+    for s in json.loads((run / "distill" / "sets.json").read_text()):
+        methods.setdefault(s["name"], ("students", {}))[1][s["dataset_seed"]] = run / "distill" / s["students"]
     return methods
 
-def eval_job(spec: EvalSpec, kind: str, path, modes: tuple, device: str = "cpu", name: str = "") -> dict:
-    "One job of the evaluation stage: one method's policies, every split and action mode."
+def eval_job(spec: EvalSpec, kind: str, path, modes: tuple, device: str = "cpu", name: str = "",
+             dataset_seed: int = 0) -> "pd.DataFrame":
+    "One job of the evaluation stage: one set's policies on every split and action mode (per-episode records)."
     if kind == "random": policies = [RandomPolicy()]
     elif kind == "expert": policies = [load_expert(path, device)]
     else: policies = load_students(path, device)
-    return evaluate_policies(policies, spec, modes=modes, desc=name)
+    return evaluate_policies(policies, spec, name, dataset_seed, modes=modes, desc=f"eval {name} ({dataset_seed})")
 
 def eval_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
-    "Pipeline stage: every method of the run evaluated ID and OOD (one job each); returns, sizes and figures in `out`."
+    "Pipeline stage: every set of the run on ID, ID-D and OOD levels (a job each); records, sizes and figures in `out`."
     import matplotlib.pyplot as plt
+    import pandas as pd
     out, run = Path(out), Path(run)
-    spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.num_envs,
-                    cfg.seed + 1)
+    dataset = load_dataset(run / "data" / "dataset")
+    spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.seed + 1,
+                    dataset_levels=dataset.level_seeds.tolist())
     modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
-    methods = run_methods(run, cfg)
-    jobs = [dict(spec=spec, kind=k, path=p, modes=modes, device=cfg.torch_device, name=n)
-            for n, (k, p) in methods.items()]
-    results = dict(spec=spec, returns=dict(zip(methods, get_backend().map(eval_job, jobs, cfg.threads))))
+    jobs = [dict(spec=spec, kind=kind, path=path, modes=modes, device=cfg.torch_device, name=name, dataset_seed=seed)
+            for name, (kind, paths) in run_methods(run, cfg).items() for seed, path in paths.items()]
+    results = dict(spec=spec, records=pd.concat(get_backend().map(eval_job, jobs, cfg.threads), ignore_index=True))
     save_results(results, out / "results")
-    (out / "spec.json").write_text(json.dumps(spec.__dict__, indent=1))
+    (out / "spec.json").write_text(json.dumps(spec.to_dict(), indent=1))
     sizes = {**json.loads((run / "bc" / "sizes.json").read_text()),
              **json.loads((run / "distill" / "sizes.json").read_text())}
     (out / "dataset_sizes.json").write_text(json.dumps(sizes, indent=1))
     for mode in modes:
-        fig = plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png")
-        plt.close(fig)
+        plt.close(plot_id_ood(results, mode, path=out / f"id_ood_{mode}.png"))
+    controls = real_controls(results)
+    pairs = [(m, c) for m in cfg.methods for c in controls]
+    if pairs:
+        plt.close(plot_differences(results, pairs, path=out / "differences_sampled.png",
+                                   title=f"{cfg.game}: each distilled set minus each real-frame control"))
     return results
 
 # %% ../nbs/06_pipeline.ipynb #4ed200de
@@ -421,30 +477,71 @@ def check_expert(cfg: RunConfig):
     try: expert_card(cfg.game if cfg.expert == "shipped" else cfg.expert)
     except FileNotFoundError as e: raise ConfigError(f"expert: {e}") from None
 
+class RunLockedError(DdrlError):
+    "Another `ddrl run` is using the run folder."
+
+@contextlib.contextmanager
+def run_lock(run: Path):
+    "Hold the lock of run folder `run` (beside it, `.<name>.lock`); a second holder stops at once, naming the first."
+    run = Path(run).resolve()
+    created = [p for p in [run.parent, *run.parent.parents] if not p.exists()]   # removed again if the run is not made
+    try: run.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError): raise ConfigError(f"--out: {run.parent} is a file, not a folder") from None
+    except PermissionError: raise ConfigError(f"--out: cannot create {run.parent} (permission denied)") from None
+    lock = run.parent / f".{run.name}.lock"
+    while True:
+        try: fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError: raise ConfigError(f"--out: {run.parent} is not writable (permission denied)") from None
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # released by the kernel if the holder dies (kill -9)
+        except BlockingIOError:
+            holder = os.read(fd, 1000).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise RunLockedError(f"{run} is in use by {holder}; wait for it to finish or use another --out") from None
+        if os.path.exists(lock) and os.stat(lock).st_ino == os.fstat(fd).st_ino: break   # still the live lock file
+        os.close(fd)   # the holder removed it while we waited: take the new one
+    os.ftruncate(fd, 0)
+    os.write(fd, f"ddrl run (pid {os.getpid()} on {socket.gethostname()}, since "
+                 f"{datetime.datetime.now().isoformat(timespec='seconds')})".encode())
+    try: yield lock
+    finally:
+        with contextlib.suppress(FileNotFoundError): os.unlink(lock)
+        os.close(fd)
+        if not run.exists():   # refused before the run folder was made: leave nothing behind
+            for p in created:
+                with contextlib.suppress(OSError): p.rmdir()
+
 def prepare_run(cfg: RunConfig, preset: str, out: str | Path, overwrite: bool = False) -> tuple[Path, dict]:
     "Create the run folder (or reopen an unfinished one with the same configuration); returns it and its manifest."
     out = Path(out)
     check_expert(cfg)
+    if out.exists() and not out.is_dir(): raise ConfigError(f"--out: {out} is a file, not a run folder")
     manifest = read_manifest(out) if out.exists() else None
-    if out.exists() and overwrite: shutil.rmtree(out); manifest = None
-    if manifest is not None:
-        if manifest["config"] != asdict(cfg):
-            diff = sorted(k for k in asdict(cfg) if manifest["config"].get(k) != asdict(cfg)[k])
-            raise FileExistsError(f"{out} holds a run with a different configuration (differs in: {', '.join(diff)}); "
-                                  f"pass --overwrite to replace it, or --out for a new folder")
-        return out, manifest
-    if out.exists() and any(out.iterdir()):
+    if manifest is not None and not overwrite and manifest.get("config") != asdict(cfg):
+        saved = manifest.get("config") or {}
+        diff = sorted(k for k in asdict(cfg) if saved.get(k) != asdict(cfg)[k])
+        raise FileExistsError(f"{out} holds a run with a different configuration (differs in: {', '.join(diff)}); "
+                              f"pass --overwrite to replace it, or --out for a new folder")
+    if out.exists() and not overwrite and manifest is None and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not a ddrl run (no manifest.json); "
                               f"pass --overwrite or choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and overwrite: shutil.rmtree(out); manifest = None   # every check passed: now change things
+    if manifest is not None:
+        remove_stale_temporaries(out, recursive=True)   # e.g. left by a run killed while saving
+        return out, manifest
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ConfigError(f"--out: cannot create {out} ({e.strerror})") from None
     write_json(out / "config.json", asdict(cfg))
     manifest = new_manifest(cfg, preset); write_json(out / "manifest.json", manifest)
     return out, manifest
 
+def stage_notebooks_missing() -> list[Path]:
+    "The stage notebooks that `ddrl run` cannot find (in the checkout, or shipped in the installed package)."
+    return [NOTEBOOKS / f"{s.notebook}.ipynb" for s in STAGES if not (NOTEBOOKS / f"{s.notebook}.ipynb").exists()]
+
 def _execute_notebook(stage: Stage, run: Path, progress: bool):
-    import papermill as pm
-    nb = NOTEBOOKS / f"{stage.notebook}.ipynb"
-    if not nb.exists(): raise FileNotFoundError(f"notebook {nb} not found: `ddrl run` needs a source checkout of ddrl")
+    import nbformat, papermill as pm
+    nb = nbformat.read(NOTEBOOKS / f"{stage.notebook}.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if "nbdev_export()" not in c.source]   # a development step; nbdev is not needed
     (run / "notebooks").mkdir(exist_ok=True)
     dest = run / "notebooks" / f"{stage.notebook}.ipynb"
     pm.execute_notebook(nb, dest,
@@ -469,7 +566,16 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
     if backend is not None and backend not in ("local", "ray"):
         raise ConfigError(f"backend must be local or ray, found {backend!r}")
     cfg = load_config(env, preset, overrides)
-    run, manifest = prepare_run(cfg, preset, out or Path("runs") / cfg.game / preset, overwrite)
+    if executor == "papermill" and (missing := stage_notebooks_missing()):
+        log(f"the stage notebooks are not installed ({missing[0]} is missing): running the stages in-process")
+        executor = "inprocess"
+    check_expert(cfg)
+    out = Path(out or Path("runs") / cfg.game / preset)
+    with run_lock(out):
+        return _run_locked(cfg, preset, out, overwrite, executor, stages, backend, address, progress, log)
+
+def _run_locked(cfg, preset, out, overwrite, executor, stages, backend, address, progress, log) -> Path:
+    run, manifest = prepare_run(cfg, preset, out, overwrite)
     todo = [s for s in STAGES if s.name in stages]
     if all(stage_done(run, s.name) for s in todo) and (run / "report.md").exists():
         log(f"{run}: finished run, nothing to do (pass --overwrite to redo it); report: {run / 'report.md'}")
@@ -500,7 +606,7 @@ def run_pipeline(env: str,                      # game (a file in configs/) or a
 def write_report(run: Path) -> Path:
     "Write `report.md` of a finished run."
     run = Path(run)
-    tmp = run / ".report.md.tmp"
+    tmp = run / f".report.md.tmp-{os.getpid()}"
     tmp.write_text(run_report(run, read_manifest(run)))
     os.replace(tmp, run / "report.md")
     return run / "report.md"

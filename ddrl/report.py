@@ -10,12 +10,13 @@ import json, math
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .eval import PAPER_ALIASES, PAPER_DATASET_SIZES, load_results, results_frame
+from .eval import PAPER_ALIASES, PAPER_DATASET_SIZES, SPLIT_NAMES, EvalSpec, compare, load_results, results_frame
 
 # %% auto #0
-__all__ = ['markdown_table', 'to_markdown', 'plus_minus', 'difference', 'format_difference', 'paper_table', 'table_caption',
-           'dataset_size_table', 'plot_id_ood', 'plot_vs_baseline', 'distilled_vs_real', 'how_obtained',
-           'report_figures', 'report_sections', 'run_report', 'combined_report']
+__all__ = ['UNIT_NAMES', 'SPLIT_COLOURS', 'markdown_table', 'to_markdown', 'plus_minus', 'with_interval', 'verdict_text',
+           'paper_table', 'table_caption', 'dataset_size_table', 'plot_id_ood', 'comparison_table', 'plot_differences',
+           'real_controls', 'distilled_vs_real', 'how_obtained', 'percentile_table', 'report_figures',
+           'report_sections', 'run_report', 'combined_report']
 
 # %% ../nbs/04a_report.ipynb #54dc638b
 def markdown_table(columns: list, # header cells
@@ -30,49 +31,48 @@ def to_markdown(df: pd.DataFrame) -> str:
     "A data frame as a plain markdown table (no extra dependency)."
     return markdown_table(list(df.columns), df.itertuples(index=False))
 
+def _missing(x) -> bool: return x is None or (isinstance(x, float) and math.isnan(x))
+
 def plus_minus(mean, error, digits: int = 2) -> str:
     "`mean +- error` with `digits` decimals; empty for a missing mean (None or NaN)."
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)): return ""
+    if _missing(mean): return ""
     return f"{mean:.{digits}f} +- {error:.{digits}f}"
 
-def difference(a: dict, # an aggregate (`mean`, `stderr`) of one method, e.g. from `ddrl.eval.aggregate`
-               b: dict, # the same of the method it is compared with
-              ) -> tuple[float, float]:
-    "The difference of means `a - b` and its standard error, `sqrt(se_a^2 + se_b^2)`."
-    return a["mean"] - b["mean"], math.sqrt(a["stderr"] ** 2 + b["stderr"] ** 2)
+def with_interval(value, low, high, digits: int = 2, signed: bool = False) -> str:
+    "`value [low, high]`; signed (`+0.50 [+0.10, +0.90]`) for differences; empty for a missing value."
+    if _missing(value): return ""
+    f = f"{{:+.{digits}f}}" if signed else f"{{:.{digits}f}}"
+    return f"{f.format(value)} [{f.format(low)}, {f.format(high)}]"
 
-def format_difference(a: dict, b: dict,
-                      verdict: bool = False, # add `**beats**` / `loses` (beyond two standard errors) or `tie`
-                     ) -> str:
-    "`a - b +- s.e.` as text, signed."
-    d, se = difference(a, b)
-    text = f"{d:+.2f} +- {se:.2f}"
-    if not verdict: return text
-    word = "**beats**" if d > 2 * se else "loses" if d < -2 * se else "tie"
-    return f"{text} ({word})"
+def verdict_text(row) -> str:
+    "A comparison row of `compare` as text: difference, interval and verdict (the verdict in bold when it is a win)."
+    word = {"beats": "**beats**", "loses": "loses", "tie": "tie"}[row["verdict"]]
+    return f"{with_interval(row['difference'], row['low'], row['high'], signed=True)} {word}"
 
 # %% ../nbs/04a_report.ipynb #e7a58a52
+UNIT_NAMES = {"dataset_seed": "dataset seeds", "student_seed": "students", "policy": "policy"}
+
 def paper_table(results: dict, split: str = "id", actions: str = "sampled") -> pd.DataFrame:
-    "The paper's Table 2 (ID) or 3 (OOD) for one game: our numbers beside the published ones."
+    "The paper's Table 2 (ID) or 3 (OOD) for one game and split: our means with 95% intervals beside its numbers."
     df = results_frame(results)
     df = df[(df.split == split) & (df.actions == actions)]
     return pd.DataFrame({
         "method": df.method,
-        "mean": df["mean"].round(2),
-        "std across students": [f"{s:.2f}" if k > 1 else "-" for s, k in zip(df.std_students, df.students)],
+        "mean [95% CI]": [with_interval(m, lo, hi) for m, lo, hi in zip(df["mean"], df.low, df.high)],
+        "CI unit": [f"{n} {UNIT_NAMES[u]}" if u != "policy" else "1 policy" for u, n in zip(df.unit, df.units)],
+        "students x levels": [f"{k} x {n}" for k, n in zip(df.students, df.levels)],
         "std across episodes": df.std_episodes.round(2),
-        "s.e.": df.stderr.round(2),
         "paper-style std": df.paper_std.round(2),
-        "students x episodes": [f"{k} x {n}" for k, n in zip(df.students, df.episodes)],
         "paper (mean +- std)": [plus_minus(m, s) for m, s in zip(df.paper_mean, df.paper_std_published)],
     }).reset_index(drop=True)
 
 def table_caption(results: dict, split: str, actions: str) -> str:
     "How the numbers of a table were obtained."
     spec = results["spec"]
-    return (f"{spec.game}, {'ID (training levels)' if split == 'id' else 'OOD (unseen levels)'}, {actions} actions; "
-            f"{spec.describe()}. Paper: its Table {2 if split == 'id' else 3} (sampled actions; its std is the mean "
-            f"per-student episode std, comparable to our 'paper-style std').")
+    paper = {"id": "Table 2", "id-d": "Table 2 (its ID is the dataset's levels)", "ood": "Table 3"}[split]
+    return (f"{spec.game}, {SPLIT_NAMES[split]}, {actions} actions. {spec.describe()}. Means with 95% intervals from "
+            f"the crossed random-effects model of `04_eval` (units: dataset seeds, students, levels). Paper: its "
+            f"{paper} (sampled actions; its std is the mean per-student episode std, our 'paper-style std').")
 
 def dataset_size_table(sizes: dict, game: str) -> pd.DataFrame:
     "The paper's Table 4: frames per training set, ours beside the published."
@@ -81,26 +81,30 @@ def dataset_size_table(sizes: dict, game: str) -> pd.DataFrame:
                              paper=[paper.get(PAPER_ALIASES.get(m, m), "") for m in sizes]))
 
 # %% ../nbs/04a_report.ipynb #bb102273
-def plot_id_ood(results: dict, actions: str = "sampled", title: str = "", path: str | Path | None = None):
-    "Bars of ID and OOD mean return per method (error bars: std across students), paper values marked."
+SPLIT_COLOURS = {"id": "tab:blue", "id-d": "tab:green", "ood": "tab:orange"}
+
+def plot_id_ood(results: dict, actions: str = "sampled", title: str = "", path: str | Path | None = None,
+                methods: list | None = None): # the methods to draw, in order (default: all)
+    "Bars of each method's mean return per split with 95% intervals; the paper's values as black marks."
     import matplotlib.pyplot as plt
     df = results_frame(results)
     df = df[df.actions == actions]
-    methods = list(dict.fromkeys(df.method))
+    methods = methods or list(dict.fromkeys(df.method))
+    splits = [s for s in results["spec"].splits if s in set(df.split)]
     x = np.arange(len(methods))
-    w = 0.38
-    fig, ax = plt.subplots(figsize=(max(5, 1.1 * len(methods) + 2), 3.4))
-    for j, (split, colour) in enumerate((("id", "tab:blue"), ("ood", "tab:orange"))):
+    width = 0.8 / len(splits)
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(methods) + 2), 3.8))
+    for j, split in enumerate(splits):
         d = df[df.split == split].set_index("method").reindex(methods)
-        err = np.where(d.students > 1, d.std_students, d.stderr)
-        ax.bar(x + (j - 0.5) * w, d["mean"], w, yerr=err, capsize=3, color=colour,
-               label=f"{'ID' if split == 'id' else 'OOD'} (ours)")
-        ax.scatter(x + (j - 0.5) * w, d.paper_mean, marker="_", s=300, color="black", zorder=3,
+        offset = (j - (len(splits) - 1) / 2) * width
+        errors = np.vstack([d["mean"] - d.low, d.high - d["mean"]])
+        ax.bar(x + offset, d["mean"], width, yerr=errors, capsize=3, color=SPLIT_COLOURS[split],
+               label=SPLIT_NAMES[split])
+        ax.scatter(x + offset, d.paper_mean, marker="_", s=300, color="black", zorder=3,
                    label="paper" if j == 0 else None)
-    ax.set_xticks(x, methods, rotation=20)
+    ax.set_xticks(x, methods, rotation=20, ha="right")
     ax.set_ylabel("mean episode return")
-    spec = results["spec"]
-    ax.set_title(title or f"{spec.game}: {actions} actions, {spec.episodes} episodes per student and split")
+    ax.set_title(title or f"{results['spec'].game}: {actions} actions, means with 95% intervals")
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
@@ -108,101 +112,129 @@ def plot_id_ood(results: dict, actions: str = "sampled", title: str = "", path: 
     return fig
 
 # %% ../nbs/04a_report.ipynb #3aff4e45
-def plot_vs_baseline(returns: dict,   # label -> {"id": aggregate, "ood": aggregate} (`mean`, `stderr`)
-                     baseline: str,   # the label whose means are drawn as dashed lines
-                     title: str = "", path: str | Path | None = None, dpi: int = 90):
-    "Bars of ID and OOD mean return +- standard error per set, with the baseline's means as dashed lines."
+def comparison_table(results: dict, pairs: list, splits: tuple | None = None, actions: str = "sampled") -> str:
+    "Markdown: each pair's difference per split with its Holm-widened 95% interval and verdict (Holm over the table)."
+    cmp = compare(results, pairs, splits, actions)
+    splits = list(dict.fromkeys(cmp.split))
+    rows = []
+    for method, baseline in pairs:
+        cells = [verdict_text(cmp[(cmp.method == method) & (cmp.baseline == baseline) & (cmp.split == s)].iloc[0])
+                 for s in splits]
+        rows.append([method, baseline, *cells])
+    return markdown_table(["method", "vs", *[SPLIT_NAMES[s] for s in splits]], rows)
+
+def plot_differences(results: dict, pairs: list, splits: tuple | None = None, actions: str = "sampled",
+                     title: str = "", path: str | Path | None = None):
+    "Forest plot: each pair's difference of means per split with its Holm-widened 95% interval; 0 marked."
     import matplotlib.pyplot as plt
-    labels = list(returns)
-    fig, ax = plt.subplots(figsize=(8, 3.4))
-    x = np.arange(len(labels))
-    w = 0.38
-    for j, (split, colour) in enumerate((("id", "tab:blue"), ("ood", "tab:orange"))):
-        means = [returns[label][split]["mean"] for label in labels]
-        errors = [returns[label][split]["stderr"] for label in labels]
-        ax.bar(x + (j - 0.5) * w, means, w, yerr=errors, capsize=3, color=colour, label=split.upper())
-        ax.axhline(returns[baseline][split]["mean"], color=colour, ls="--", lw=1)
-    ax.set_xticks(x, labels, fontsize=7)
-    ax.set_ylabel("episode return")
-    ax.set_title(title, fontsize=8)
-    ax.legend(fontsize=8)
+    cmp = compare(results, pairs, splits, actions)
+    splits = list(dict.fromkeys(cmp.split))
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(pairs) * (len(splits) + 1) + 1.4))
+    ticks, labels = [], []
+    for p, (method, baseline) in enumerate(pairs):
+        for s, split in enumerate(splits):
+            y = -(p * (len(splits) + 1) + s)
+            row = cmp[(cmp.method == method) & (cmp.baseline == baseline) & (cmp.split == split)].iloc[0]
+            ax.errorbar(row.difference, y, xerr=[[row.difference - row.low], [row.high - row.difference]], fmt="o",
+                        color=SPLIT_COLOURS[split], capsize=3, label=SPLIT_NAMES[split] if p == 0 else None)
+        ticks.append(-(p * (len(splits) + 1) + (len(splits) - 1) / 2))
+        labels.append(f"{method}\nvs {baseline}")
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(ticks, labels, fontsize=8)
+    ax.set_xlabel(f"difference of mean returns ({actions} actions), Holm-corrected 95% intervals")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    if path: fig.savefig(path, dpi=dpi)
+    if path: fig.savefig(path, dpi=110)
     return fig
 
 # %% ../nbs/04a_report.ipynb #b00bc00e
+def real_controls(results: dict) -> list:
+    "The real-frame control methods of a result (their names start with `Real `), in the order evaluated."
+    return [m for m in dict.fromkeys(results["records"].method) if m.startswith("Real ")]
+
 def distilled_vs_real(results: dict, methods: list, actions: str = "sampled") -> str:
-    "Markdown: each distilled set's students minus the students on as many random real frames, ID and OOD."
-    df = results_frame(results)
-    df = df[df.actions == actions]
-    real = next((x for x in df.method.unique() if x.startswith("Real ")), None)
-    if real is None or not methods: return ""
-    rows = []
-    for meth in methods:
-        cells = [format_difference(df[(df.method == meth) & (df.split == split)].iloc[0],
-                                   df[(df.method == real) & (df.split == split)].iloc[0]) for split in ("id", "ood")]
-        rows.append([meth, *cells])
-    return "\n".join(["### Do distilled frames beat random real frames?\n",
-                      f"Difference of mean returns, {actions} actions (positive: the distilled set teaches better than "
-                      f"`{real}`; +- combines both methods' standard errors across students).\n",
-                      markdown_table(["method", "ID", "OOD"], rows)])
+    "Markdown: every distilled set against every real-frame control, per split, Holm-corrected over the table."
+    controls = real_controls(results)
+    if not controls or not methods: return ""
+    pairs = [(m, c) for m in methods for c in controls]
+    return "\n".join(["### Do distilled frames beat real frames?\n",
+                      f"Difference of mean returns ({actions} actions) of each distilled set's students minus each "
+                      f"real-frame control's, with 95% intervals widened for Holm's correction over the "
+                      f"{len(pairs) * len(results['spec'].splits)} comparisons of this table; **beats** and "
+                      f"loses only where the interval excludes 0.\n",
+                      comparison_table(results, pairs, actions=actions)])
 
 # %% ../nbs/04a_report.ipynb #01b0542e
 def how_obtained(run: Path, manifest: dict) -> str:
-    "The report's 'How these numbers were obtained': expert, data, students, distillation, evaluation, versions."
-    c = manifest["config"]
+    "The report's 'How these numbers were obtained': expert, data, students, controls, distillation, evaluation."
+    c, m = manifest["config"], manifest
     card = json.loads((Path(run) / "expert" / "card.json").read_text())
-    ev = json.loads((Path(run) / "eval" / "spec.json").read_text())
-    m = manifest
+    spec = json.loads((Path(run) / "eval" / "spec.json").read_text())
     source = "shipped" if c["expert"] == "shipped" else c["expert"]
+    n = c["synthetic_size"]
     lines = [f"- Expert: {card.get('arch')} CNN, {card.get('steps_trained', 0):,} PPO steps ({source}).",
              f"- Offline dataset: {c['expert_episodes']} expert episodes (sampled actions) on levels "
              f"{c['start_level']}-{c['start_level'] + c['num_levels'] - 1} ({c['distribution_mode']}), seed {c['seed']}.",
              f"- BC students: {c['n_students']} per method (seeds {m['seeds']['students']}), {c['bc_steps']} Adam "
-             f"steps, batch {c['bc_batch']}, lr {c['bc_lr']}, cross-entropy, the paper's student CNN.",
-             f"- Distillation: {c['synthetic_size']} frames; expert-gm and dm {c['distill_iterations']} iterations, "
-             f"dc {c['dc_iterations']} iterations of {c['dc_outer_loop']} matches with {c['dc_inner_steps']} inner "
-             f"steps; seed {c['seed']}. Students on synthetic and on {c['synthetic_size']} random real frames: "
-             f"{c['n_students']} each, {c['syn_steps']} Adam steps, batch {c['syn_batch']}, lr {c['syn_lr']}.",
-             f"- Evaluation: {ev['episodes']} episodes per policy, split and action mode; ID = levels "
-             f"{ev['start_level']}-{ev['start_level'] + ev['num_levels'] - 1}, OOD = unseen levels; environment seed "
-             f"{ev['seed']}, the same for every policy. Mean +- standard error across students (across episodes for "
-             f"single policies); `paper` = the published mean +- std (the paper's std is the mean over students of "
-             f"each student's episode std).",
+             f"steps, batch {c['bc_batch']}, lr {c['bc_lr']}, cross-entropy, the paper's student CNN; percentile BC "
+             f"keeps every episode whose return ties the threshold.",
+             f"- Real-frame controls: {c['subset_seeds']} subsets of {n} real frames each (subset seeds 0-"
+             f"{c['subset_seeds'] - 1}, the unit of their intervals): picked at random with their recorded actions, "
+             f"the same frames with the expert's action distribution as labels, and picked class-balanced with their "
+             f"recorded actions.",
+             f"- Distillation: {n} frames, {c['distill_seeds']} distillation seed(s) per method; expert-gm and dm "
+             f"{c['distill_iterations']} iterations, dc {c['dc_iterations']} iterations of {c['dc_outer_loop']} "
+             f"matches with {c['dc_inner_steps']} inner steps. Students on synthetic and control frames: "
+             f"{c['n_students']} per set, {c['syn_steps']} Adam steps, batch {c['syn_batch']}, lr {c['syn_lr']}.",
+             f"- Evaluation: {EvalSpec(**spec).describe()}. Means and differences with 95% intervals from a crossed "
+             f"random-effects model whose units are dataset seeds (else students), and levels; differences are "
+             f"Holm-corrected over their table. `paper` = the published mean +- std.",
              f"- Device {m['device']}, {m.get('torch_threads')} torch threads; ddrl {m['versions'].get('ddrl')}, torch "
              f"{m['versions'].get('torch')}, commit {str(m['git'].get('commit'))[:10]}"
              f"{' (dirty)' if m['git'].get('dirty') else ''}."]
     return "\n".join(lines)
 
+def percentile_table(filters: list) -> str:
+    "Markdown: each percentile-BC dataset's threshold return `b`, the episodes tied at it, and how many were kept."
+    rows = [[f["name"], f"{f['kept']} ({f['target']})", f"{f['threshold']:g}", f["tied_at_threshold"], f["ties"]]
+            for f in filters]
+    return markdown_table(["method", "episodes kept (top x%)", "threshold b", "tied at b", "ties"], rows)
+
 def report_figures(run: Path, manifest: dict) -> list[str]:
-    "The figures of a run's report, as paths in the run folder: ID vs OOD returns, then each method's synthetic frames."
-    frames = [f"distill/{meth}/frames.png" for meth in manifest["config"]["methods"]]
-    return ["eval/id_ood_sampled.png"] + [f for f in frames if (Path(run) / f).exists()]
+    "The figures of a run's report, as paths in the run folder: returns, differences, each method's frames."
+    figures = ["eval/id_ood_sampled.png", "eval/differences_sampled.png"]
+    figures += [f"distill/{meth}/seed-0/frames.png" for meth in manifest["config"]["methods"]]
+    return [f for f in figures if (Path(run) / f).exists()]
 
 def report_sections(run: Path,              # a finished run folder
                     manifest: dict,         # its manifest (`ddrl.pipeline.read_manifest`)
                     figure_prefix: str = "", # prepended to the figures' paths (a combined report's game folder)
                    ) -> str:
-    "The report body of one run: provenance, tables, figures and timings (markdown)."
+    "The report body of one run: provenance, tables, comparisons, figures and timings (markdown)."
     run, m = Path(run), manifest
     res = load_results(run / "eval" / "results")
     sizes = json.loads((run / "eval" / "dataset_sizes.json").read_text())
     parts = [f"## {m['game']} ({m['preset']} preset)\n", "### How these numbers were obtained\n", how_obtained(run, m),
              ""]
-    modes = ("sampled", "greedy") if m["config"]["greedy"] else ("sampled",)
+    modes = list(dict.fromkeys(res["records"].actions))
+    titles = {"id": "Table 2-style: ID returns", "id-d": "Table 2-style on the dataset's levels: ID-D returns",
+              "ood": "Table 3-style: OOD returns"}
     for mode in modes:
-        for split, name in (("id", "Table 2"), ("ood", "Table 3")):
-            parts += [f"### {name}-style: {split.upper()} returns, {mode} actions\n",
-                      table_caption(res, split, mode) + "\n",
+        for split in res["spec"].splits:
+            parts += [f"### {titles[split]}, {mode} actions\n", table_caption(res, split, mode) + "\n",
                       to_markdown(paper_table(res, split, mode)), ""]
     parts += [distilled_vs_real(res, m["config"]["methods"]), ""]
     parts += ["### Table 4-style: dataset sizes (frames)\n", to_markdown(dataset_size_table(sizes, m["game"])), ""]
-    parts += ["### Figures\n", f"![ID vs OOD returns, sampled actions]({figure_prefix}eval/id_ood_sampled.png)\n"]
-    for meth in m["config"]["methods"]:
-        frames = f"distill/{meth}/frames.png"
-        if (run / frames).exists():
-            parts.append(f"Synthetic frames of `{meth}` with their labels:\n\n"
-                         f"![{meth} frames]({figure_prefix}{frames})\n")
+    if (run / "bc" / "filters.json").exists():
+        parts += ["Percentile BC keeps every episode whose return is at least the threshold `b` (the return of the "
+                  "k-th best episode, k = ceil(x% of the episodes)), so ties can keep more than k:\n",
+                  percentile_table(json.loads((run / "bc" / "filters.json").read_text())), ""]
+    parts += ["### Figures\n"]
+    for figure in report_figures(run, m):
+        name = Path(figure).stem if figure.startswith("eval/") else f"`{figure.split('/')[1]}`'s synthetic frames"
+        parts.append(f"![{name}]({figure_prefix}{figure})\n")
     stages = m["stages"]
     parts += ["### Stage timings\n", "| stage | seconds | executor |", "|---|---|---|"]
     parts += [f"| {k} | {v['seconds']:.0f} | {v['executor']} |" for k, v in stages.items()]

@@ -15,7 +15,7 @@ from torch import nn
 from torch.func import functional_call, grad, stack_module_state, vmap
 from tqdm.auto import tqdm
 import gymnasium as gym
-from .data import atomic_save
+from .data import CheckpointError, DdrlError, MissingError, check_device, load_checkpoint, save_checkpoint
 
 # %% auto #0
 __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TAU', 'X_LIMIT', 'THETA_LIMIT', 'MAX_STEPS',
@@ -246,6 +246,10 @@ class PPMOConfig:
                   "checkpoint_every"):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
         if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, found {self.init!r}")
+        for k in ("lr", "inner_lr"):
+            if not (math.isfinite(getattr(self, k)) and getattr(self, k) > 0):
+                raise ValueError(f"{k} must be > 0 and finite, found {getattr(self, k)}")
+        check_device(self.device)
         if self.state_init not in ("env", "normal"):
             raise ValueError(f"state_init must be env or normal, found {self.state_init!r}")
     @property
@@ -369,9 +373,11 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     critic_opt = torch.optim.Adam(critic.parameters(), lr=cfg.lr, eps=1e-5)
     start, curve, seconds = 0, [], 0.0
     if ckpt and resume and ckpt.exists():
-        ck = torch.load(ckpt, map_location=device, weights_only=False)
-        if ck["config"]["env"] != cfg.env or ck["config"]["size"] != cfg.size:
-            raise ValueError(f"{ckpt}: checkpoint is {ck['config']['env']} with {ck['config']['size']} states, "
+        ck = load_checkpoint(ckpt, "task-run", map_location=device,
+                             required=("config", "batch", "critic", "opt", "critic_opt", "meta_epoch", "curve",
+                                       "seconds", "torch_rng", "np_rng"))
+        if ck["config"].get("env") != cfg.env or ck["config"].get("size") != cfg.size:
+            raise CheckpointError(f"{ckpt}: checkpoint is {ck['config']['env']} with {ck['config']['size']} states, "
                              f"this run asks for {cfg.env} with {cfg.size}")
         batch.load_state_dict(ck["batch"]); critic.load_state_dict(ck["critic"]); opt.load_state_dict(ck["opt"])
         critic_opt.load_state_dict(ck["critic_opt"])
@@ -384,11 +390,12 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     if start and ck.get("env_state") is not None:   # exact continuation (cart-pole); other envs restart their episodes
         obs, ep_ret = env.set_state(ck["env_state"]), ck["ep_ret"]
 
-    def save_checkpoint(epoch):
-        atomic_save(dict(config=asdict(cfg), batch=batch.state_dict(), critic=critic.state_dict(), opt=opt.state_dict(),
-                   critic_opt=critic_opt.state_dict(), meta_epoch=epoch, curve=curve, seconds=seconds,
-                   torch_rng=torch.get_rng_state(), np_rng=np.random.get_state(), ep_ret=ep_ret,
-                   env_state=env.get_state() if hasattr(env, "get_state") else None), ckpt)
+    def checkpoint(epoch):
+        save_checkpoint(dict(config=asdict(cfg), batch=batch.state_dict(), critic=critic.state_dict(),
+                             opt=opt.state_dict(), critic_opt=critic_opt.state_dict(), meta_epoch=epoch, curve=curve,
+                             seconds=seconds, torch_rng=torch.get_rng_state(), np_rng=np.random.get_state(),
+                             ep_ret=ep_ret, env_state=env.get_state() if hasattr(env, "get_state") else None),
+                        ckpt, "task-run")
         save_batch(batch, out / "batch.pt", cfg)
         write_task_curve(curve, out)
 
@@ -409,27 +416,34 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
                           episodes=len(rets), inner_lr=batch.lr.item(), seconds=round(seconds, 2),
                           **{k: float(v) for k, v in stats.items()}))
         bar.set_postfix(ret=f"{np.mean(recent) if recent else float('nan'):.1f}", lr=f"{batch.lr.item():.3g}")
-        if ckpt and (epoch + 1) % cfg.checkpoint_every == 0: save_checkpoint(epoch + 1)
-    if ckpt: save_checkpoint(cfg.meta_epochs)
+        if ckpt and (epoch + 1) % cfg.checkpoint_every == 0: checkpoint(epoch + 1)
+    if ckpt: checkpoint(cfg.meta_epochs)
     batch.curve = curve
     return batch
 
 # %% ../nbs/05_task.ipynb #8a2d6ddb
 def save_batch(batch: SyntheticBatch, path: str | Path, cfg: PPMOConfig):
     "Write the distilled batch (tensors + the config that made it) atomically."
-    atomic_save(dict(states=batch.states.detach().cpu(), targets=batch.targets.detach().cpu(), lr=batch.lr.item(),
-               log_std_target=None if batch.log_std_target is None else batch.log_std_target.detach().cpu(),
-               discrete=batch.discrete, config=asdict(cfg)), Path(path))
+    save_checkpoint(dict(states=batch.states.detach().cpu(), targets=batch.targets.detach().cpu(), lr=batch.lr.item(),
+                         log_std_target=None if batch.log_std_target is None else batch.log_std_target.detach().cpu(),
+                         discrete=batch.discrete, config=asdict(cfg)), Path(path), "task-batch")
 
 def load_batch(path: str | Path) -> SyntheticBatch:
     "A batch saved by `save_batch` (or a PPMO run folder), with its config as `.config`."
     path = Path(path)
     if path.is_dir(): path = path / "batch.pt"
-    if not path.exists(): raise FileNotFoundError(f"no distilled batch at {path}")
-    d = torch.load(path, map_location="cpu", weights_only=False)
-    b = SyntheticBatch(d["states"], d["targets"].shape[1], d["discrete"], d["lr"])
-    b.targets.data = d["targets"]
-    if d["log_std_target"] is not None: b.log_std_target.data = d["log_std_target"]
+    if not path.exists(): raise MissingError(f"no distilled batch at {path}")
+    d = load_checkpoint(path, "task-batch", required=("states", "targets", "discrete", "lr", "config"))
+    states, targets = d["states"], d["targets"]
+    if not (isinstance(states, torch.Tensor) and isinstance(targets, torch.Tensor) and targets.ndim == 2
+            and len(states) == len(targets) and torch.isfinite(states).all() and torch.isfinite(targets).all()):
+        raise CheckpointError(f"{path}: states and targets must be finite tensors with one target row per state, "
+                              f"found {getattr(states, 'shape', states)} and {getattr(targets, 'shape', targets)}")
+    if not (isinstance(d["lr"], (int, float)) and math.isfinite(d["lr"])):
+        raise CheckpointError(f"{path}: lr: expected a finite number, found {d['lr']!r}")
+    b = SyntheticBatch(states, targets.shape[1], d["discrete"], d["lr"])
+    b.targets.data = targets
+    if d.get("log_std_target") is not None: b.log_std_target.data = d["log_std_target"]
     b.config = d["config"]
     return b
 
@@ -488,6 +502,12 @@ def evaluate_batch(batch: SyntheticBatch, env_name: str, # the batch and its tas
     "Returns of M fresh learners after one SGD step on the batch, one episode each."
     env = make_task_env(env_name, learners, seed=seed)
     obs_shape, n_out, discrete = task_spaces(env)
+    found = (tuple(batch.states.shape[1:]), batch.targets.shape[1], batch.discrete)
+    if found != (tuple(obs_shape), n_out, discrete):
+        env.close()
+        raise DdrlError(f"the batch (states {found[0]}, {found[1]} outputs, {'discrete' if found[2] else 'continuous'}) "
+                        f"does not fit {env_name} (states {tuple(obs_shape)}, {n_out} outputs, "
+                        f"{'discrete' if discrete else 'continuous'}); evaluate it on the task it was distilled for")
     net, params = draw_learners(obs_shape, n_out, discrete, learners, seed, width=width, depth=depth, init=init)
     with torch.enable_grad(): theta1 = {k: v.detach() for k, v in stepped_learners(net, params, batch).items()}
     obs, _ = env.reset(seed=seed)

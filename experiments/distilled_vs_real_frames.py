@@ -1,45 +1,49 @@
-"""Issue 8's test at full size: do 150 distilled frames teach better than 150 real frames picked at random?
+"""Do 150 distilled frames teach a student better than 150 real frames? (evaluation protocol v2)
 
-Protocol (per game): 100 episodes of the shipped expert on levels 100-299 (easy, sampled actions, seed 0) form
-the offline dataset. Synthetic sets of 150 frames (seed 0): `expert-gm` as published (1000 iterations, SGD 0.1 /
-0.5, MSE, hard labels; at that learning rate the frames move by less than a tenth of a pixel level in 1000
-iterations), `expert-gm-lr1000` (the same objective with SGD lr 1000, which does move them), `dm` (1000 iterations, 16 real frames per action per iteration, the expert's action
-distribution as labels) and `dc` (20 outer iterations of 10 matches x 50 inner steps: dc is ~40 s per
-outer iteration here, so far fewer than its paper's). Baselines: 150 real frames picked at random (seed 0) with
-their recorded actions, and -- to separate what labels do from what frames do -- the same 150 frames labelled
-with the expert's action distribution. Students: the paper's CNN, 100 Adam steps, batch 15, lr 5e-3,
-10 per set (seeds 0-9). Evaluation: every student 100 episodes on ID (levels 100-299) and 100 on OOD (unseen
-levels), sampled actions, environment seed 1; Random and Expert rows on the same levels.
+Protocol (per game). The offline dataset: 100 episodes of the shipped expert on levels 100-299 (easy, sampled
+actions, seed 0). Every training set has 150 frames and is a unit of the analysis:
+- real-frame controls, 5 subsets each (subset seeds 0-4): frames picked at random with their recorded actions;
+  the same frames labelled with the expert's action distribution; frames picked class-balanced with their
+  recorded actions (how `expert-gm` and `dc` start);
+- each distillation method, 3 runs (distillation seeds 0-2);
+- BC 100%: the whole offline dataset (1000 Adam steps, batch 256), for scale.
+Students: 10 per set (seeds 0-9), the paper's CNN, 100 Adam steps, batch 15, lr 5e-3 (BC 100%: 1000 steps, batch 256).
+Evaluation: every policy plays the same levels, one episode each, with its own action-sampling stream (sampled
+actions): ID = 100 levels drawn from 100-299, ID-D = every level of the offline dataset, OOD = 100 levels outside
+the training range; the random policy and the expert on the same levels. Means and differences carry 95%
+intervals from the crossed random-effects model of `04_eval` (units: dataset seeds, else students; levels);
+a comparison "beats" only when its Holm-corrected interval excludes 0 (Holm over each table).
 
-"Beats" means the difference of means to `real 150 (random)` is more than two standard errors (students as the
-unit: s.e. = sqrt(se_a^2 + se_b^2)) on that split.
-
-Every part (dataset, each synthetic set, each set's students, each evaluation) is saved with its wall time under
-results/distill/<game>/ as it finishes; running again skips finished parts (distillation resumes from its checkpoint).
-The offline dataset, checkpoints and students are not committed: the dataset is recollected (same seed, same data)
-and students retrained (same seeds) only when a part that needs them is run again.
-Writes results/distill/<game>.md and <game>.png when every part is done.
-Usage: python experiments/distilled_vs_real_frames.py --game bigfish [--parts data dm students-dm ...] [--out DIR]
+Every part (the dataset, each distillation run, each set's students, each set's evaluation) is saved with its
+wall time under results/distill/<game>/ as it finishes; running again skips finished parts and resumes an
+unfinished distillation from its checkpoint. Committed: the per-episode records (records/*.csv.gz), each
+distillation run's config, loss curve and frame grid, the part records, the result page and its figures. Not
+committed (re-made with the same seeds when a part needs them): the offline dataset, the synthetic sets'
+frames, checkpoints and students.
+Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods expert-gm dm]
+       [--only PART ...] [--out DIR]
 """
 import argparse
 import json
+import subprocess
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import torch
 
 from ddrl.bc import BCConfig, load_students, save_students, train_students
-from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_dataset, policy_logits, save_dataset
-from ddrl.distill import DistillConfig, distill, init_synthetic, random_real_frames
-from ddrl.eval import EvalSpec, aggregate, evaluate_policies
-from ddrl.expert import load_expert
-from ddrl.report import format_difference, markdown_table, plot_vs_baseline, plus_minus
+from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_dataset, save_dataset
+from ddrl.distill import CONTROLS, DistillConfig, control_set, distill, pixel_change
+from ddrl.eval import EvalSpec, evaluate_policies, results_frame
+from ddrl.expert import device_name, load_expert
+from ddrl.report import SPLIT_NAMES, comparison_table, markdown_table, plot_differences, plot_id_ood, with_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = __doc__.split("\n", 2)[2].split("Every part")[0].strip()   # quoted on the result page
@@ -47,222 +51,261 @@ PROTOCOL = __doc__.split("\n", 2)[2].split("Every part")[0].strip()   # quoted o
 
 @dataclass
 class Config:
-    game: str = "bigfish"               # Procgen game
-    out: Path = ROOT / "results" / "distill"  # parts in <out>/<game>/, the result page in <out>/<game>.md and .png
-    parts: list | None = None           # run only these parts (None: every part)
-    size: int = 150                     # frames of every synthetic set and of the real-frame baselines
-    seeds: tuple = tuple(range(10))     # one student per seed, per set
-    episodes: int = 100                 # expert episodes in the offline dataset; evaluation episodes per split
+    game: str = "starpilot"             # Procgen game
+    out: Path = ROOT / "results" / "distill"  # parts in <out>/<game>/, the result page in <out>/<game>.md
+    methods: tuple = ("expert-gm", "dm")  # distillation methods
+    only: list | None = None            # run only these parts (None: every part)
+    size: int = 150                     # frames of every training set
+    subset_seeds: int = 5               # subsets per real-frame control
+    distill_seeds: int = 3              # runs per distillation method
+    students: tuple = tuple(range(10))  # one student per seed, per set
+    episodes: int = 100                 # expert episodes in the offline dataset
+    eval_levels: int = 100              # ID and OOD levels (ID-D: every level of the dataset)
     num_levels: int = 200               # training (ID) levels ...
     start_level: int = 100              # ... starting here
     mode: str = "easy"                  # Procgen distribution mode
     collect_envs: int = 50              # parallel environments while collecting
-    data_seed: int = 0                  # seed of the collection, the synthetic sets and the random real frames
-    iterations: int = 1000              # outer iterations of expert-gm, expert-gm-lr1000 and dm
+    data_seed: int = 0                  # seed of the collection; subset and distillation seeds are offsets from it
+    iterations: int = 1000              # outer iterations of expert-gm and dm
     dc_iterations: int = 20             # outer iterations of dc (each 10 matches x 50 inner steps)
-    student: BCConfig = field(default_factory=lambda: BCConfig(steps=100, batch_size=15, lr=5e-3))  # each student
-    eval_envs: int = 50                 # parallel environments while evaluating
-    eval_seed: int = 1                  # environment seed of the evaluation (the same for every policy)
+    student: BCConfig = field(default_factory=lambda: BCConfig(steps=100, batch_size=15, lr=5e-3))
+    bc: BCConfig = field(default_factory=lambda: BCConfig(steps=1000, batch_size=256, lr=5e-3))  # BC 100%
+    eval_seed: int = 1                  # seeds the evaluation levels and the action streams
 
 
 def parse_config() -> Config:
     "The default configuration with the command line's changes."
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--game", default=Config.game, help=f"Procgen game (default: {Config.game})")
-    parser.add_argument("--parts", nargs="*", help="parts to run (default: all), e.g. data dm students-dm eval-dm")
+    parser.add_argument("--methods", nargs="*", default=list(Config.methods), help="distillation methods")
+    parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-dm-0 eval-dm-0")
     parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
     args = parser.parse_args()
-    return Config(game=args.game, out=args.out, parts=args.parts)
+    return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only)
 
 
-def distillations(cfg: Config) -> dict:
-    "The synthetic sets: name -> distillation config."
-    return {"expert-gm": DistillConfig("expert-gm", size=cfg.size, iterations=cfg.iterations, seed=cfg.data_seed),
-            "expert-gm-lr1000": DistillConfig("expert-gm", size=cfg.size, iterations=cfg.iterations, lr=1000.0,
-                                              seed=cfg.data_seed),
-            "dc": DistillConfig("dc", size=cfg.size, iterations=cfg.dc_iterations, seed=cfg.data_seed),
-            "dm": DistillConfig("dm", size=cfg.size, iterations=cfg.iterations, seed=cfg.data_seed)}
+# ---- the training sets -------------------------------------------------------------------------------------
+
+def training_sets(cfg: Config) -> list[dict]:
+    "Every set: its part name, display name (the method in the tables), kind and dataset seed."
+    sets = [dict(part="bc-100", name="BC 100%", kind="bc", seed=0)]
+    for kind, display in CONTROLS.items():
+        sets += [dict(part=f"{kind}-{s}", name=display.format(n=cfg.size), kind=kind, seed=s)
+                 for s in range(cfg.subset_seeds)]
+    for method in cfg.methods:
+        sets += [dict(part=f"{method}-{s}", name=method, kind="distill", method=method, seed=s)
+                 for s in range(cfg.distill_seeds)]
+    return sets
 
 
-def row_names(cfg: Config) -> list[str]:
-    "The table's rows, as part names: the two policies, the two real-frame baselines, the synthetic sets."
-    return ["Random", "Expert", "real-random", "real-expert-labels", *distillations(cfg)]
+def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
+    "The distillation run of `method` with dataset seed `seed`."
+    iterations = cfg.dc_iterations if method == "dc" else cfg.iterations
+    return DistillConfig(method, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed)
 
 
-def display_name(cfg: Config, name: str) -> str:
-    "A row's name on the result page."
-    names = {"real-random": f"real {cfg.size} (random)", "real-expert-labels": f"real {cfg.size} + expert labels"}
-    return names.get(name, name)
+def folder(cfg: Config) -> Path:
+    return cfg.out / cfg.game
 
 
-LABELS = {"Random": "", "Expert": "", "real-random": "recorded actions", "real-expert-labels": "expert distribution",
-          "expert-gm": "hard (recorded)", "expert-gm-lr1000": "hard (recorded)", "dc": "hard (recorded)",
-          "dm": "expert distribution"}
+# ---- parts: each saved with its wall time, skipped when done ---------------------------------------------------
 
-
-def record(cfg: Config, info: dict, name: str, work):
-    "Put part `name`'s record into `info`: read if done, else made by `work()` (if the part is to run) and saved."
-    folder = cfg.out / cfg.game
-    done = folder / f"{name}.json"
-    evaluation = (folder / name.replace("students-", "eval-", 1)).with_suffix(".json")
-    # students are not committed: they are trained again (same seeds) only if their evaluation is to run
-    students_needed = name.startswith("students-") and not (folder / name).exists() and not evaluation.exists()
-    if done.exists() and not students_needed:
+def run_part(cfg: Config, info: dict, name: str, work, needed: bool = True):
+    "Put part `name`'s record into `info`: read if done (and still `needed` as input), else made by `work()`."
+    done = folder(cfg) / "parts" / f"{name}.json"
+    if done.exists() and needed:
         info[name] = json.loads(done.read_text())
         return
-    if cfg.parts and name not in cfg.parts:
+    if not needed or (cfg.only and name not in cfg.only):
         return
     start = time.time()
-    result = dict(work() or {}, part=name, threads=torch.get_num_threads())
+    result = dict(work() or {}, part=name, threads=torch.get_num_threads(), commit=COMMIT)
     result["seconds"] = round(time.time() - start, 1)
+    done.parent.mkdir(parents=True, exist_ok=True)
     tmp = done.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=1))
+    tmp.write_text(json.dumps(result, indent=1, default=str))
     tmp.replace(done)
     info[name] = result
     print(f"{cfg.game} {name}: {result['seconds']:.0f} s", flush=True)
 
 
+def git_commit() -> str:
+    "The checkout's commit, with `+dirty` when tracked files differ from it."
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+COMMIT = git_commit()   # the code this process runs (read once: later edits of the checkout do not change it)
+
+
 def dataset(cfg: Config) -> OfflineDataset:
     "The offline dataset; collected again (same seed, the same episodes) when it is missing."
-    path = cfg.out / cfg.game / "dataset"
+    path = folder(cfg) / "dataset"
     if not path.exists():
         spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.mode, cfg.collect_envs, cfg.data_seed)
         save_dataset(collect(load_expert(cfg.game), spec, cfg.episodes, progress=False), path)
     return load_dataset(path)
 
 
-def real_sets(cfg: Config) -> dict:
-    "The real-frame baselines: random frames with their recorded actions, and the same with the expert's labels."
-    real = random_real_frames(dataset(cfg), cfg.size, seed=cfg.data_seed)
-    logits = torch.as_tensor(policy_logits(load_expert(cfg.game), real.observations))
-    probs = torch.softmax(logits, -1).numpy()
-    labelled = OfflineDataset(real.observations, real.actions, real.rewards, real.terminations, real.truncations,
-                              real.episode_lengths, n_actions=real.n_actions, soft_labels=probs)
-    return {"real-random": real, "real-expert-labels": labelled}
-
-
 def describe_data(cfg: Config) -> dict:
-    "Part `data`: the offline dataset's size and mean return."
+    "Part `data`: the offline dataset's size, mean return and levels."
     ds = dataset(cfg)
-    return dict(episodes=ds.n_episodes, frames=len(ds), mean_return=float(ds.episode_returns.mean()))
+    return dict(episodes=ds.n_episodes, frames=len(ds), mean_return=float(ds.episode_returns.mean()),
+                levels=sorted(set(ds.level_seeds.tolist())))
 
 
-def distill_set(cfg: Config, name: str) -> dict:
-    "Part `<set>`: one synthetic set, resumed from its checkpoint."
-    config = distillations(cfg)[name]
+def distill_run(cfg: Config, method: str, seed: int) -> dict:
+    "Part `distill-<method>-<seed>`: one synthetic set, resumed from its checkpoint."
+    config = distill_config(cfg, method, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        syn = distill(dataset(cfg), config, load_expert(cfg.game), cfg.out / cfg.game / name, resume=True,
-                      progress=True)
-    return dict(iterations=config.iterations, final_loss=syn.history[-1] if syn.history else None)
+        syn = distill(dataset(cfg), config, load_expert(cfg.game), folder(cfg) / method / f"seed-{seed}",
+                      resume=True, progress=True)
+    return dict(config=asdict(config), first_loss=syn.history[0] if syn.history else None,
+                last_loss=syn.history[-1] if syn.history else None,
+                pixel_change=pixel_change(syn.to_dataset(), dataset(cfg)))
 
 
-def train_set_students(cfg: Config, name: str) -> dict:
-    "Part `students-<set>`: students on one set (synthetic or real)."
-    data = real_sets(cfg)[name] if name.startswith("real") else load_dataset(cfg.out / cfg.game / name)
-    seeds = list(cfg.seeds)
-    students = train_students(data, cfg.student, seeds, progress=False)
-    save_students(students, cfg.out / cfg.game / f"students-{name}", seeds=seeds, overwrite=True)
-    return dict(students=len(seeds), steps=cfg.student.steps, batch=cfg.student.batch_size, lr=cfg.student.lr,
-                frames=len(data))
+def set_data(cfg: Config, s: dict) -> OfflineDataset:
+    "The frames and labels a set's students learn from."
+    if s["kind"] == "bc": return dataset(cfg)
+    if s["kind"] == "distill": return load_dataset(folder(cfg) / s["method"] / f"seed-{s['seed']}")
+    return control_set(s["kind"], dataset(cfg), cfg.size, cfg.data_seed * 1000 + s["seed"], load_expert(cfg.game))
 
 
-def eval_spec(cfg: Config) -> EvalSpec:
-    "Where every policy is evaluated."
-    return EvalSpec(cfg.game, cfg.episodes, cfg.num_levels, cfg.start_level, cfg.mode, cfg.eval_envs, cfg.eval_seed)
+def train_set(cfg: Config, s: dict) -> dict:
+    "Part `students-<set>`: the set's students (BC 100%: BC on the whole dataset)."
+    data = set_data(cfg, s)
+    config = cfg.bc if s["kind"] == "bc" else cfg.student
+    students = train_students(data, config, list(cfg.students), progress=False)
+    save_students(students, folder(cfg) / "students" / s["part"], seeds=list(cfg.students), overwrite=True)
+    return dict(students=len(cfg.students), config=asdict(config), frames=len(data))
 
 
-def evaluate_row(cfg: Config, name: str) -> dict:
-    "Part `eval-<row>`: a row's policies on both splits (sampled actions), aggregated, with each student's mean."
-    if name == "Random":
-        policies = [RandomPolicy()]
-    elif name == "Expert":
-        policies = [load_expert(cfg.game)]
-    else:
-        policies = load_students(cfg.out / cfg.game / f"students-{name}")
-    returns = evaluate_policies(policies, eval_spec(cfg), modes=("sampled",), progress=False)
-    return {s: dict(aggregate(r["sampled"]), per_student=r["sampled"].mean(1).tolist()) for s, r in returns.items()}
+def eval_spec(cfg: Config, info: dict) -> EvalSpec:
+    "Where every policy is evaluated: ID, ID-D (the dataset's levels) and OOD."
+    return EvalSpec(cfg.game, cfg.eval_levels, cfg.num_levels, cfg.start_level, cfg.mode, cfg.eval_seed,
+                    dataset_levels=info["data"]["levels"])
 
 
-def pixel_change(cfg: Config, ds: OfflineDataset, name: str) -> float:
-    "Largest change of any pixel (uint8 levels) from the real frame a stored synthetic frame started from."
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = init_synthetic(ds, cfg.size, seed=distillations(cfg)[name].seed).frames.detach().numpy()
-    stored = load_dataset(cfg.out / cfg.game / name).observations.astype(np.float32)
-    return float(np.abs(stored - start).max())
+def evaluate_set(cfg: Config, info: dict, name: str, dataset_seed: int, policies: list, part: str) -> dict:
+    "Part `eval-<set>`: its policies on every split (sampled actions); the records saved as CSV."
+    records = evaluate_policies(policies, eval_spec(cfg, info), name, dataset_seed, progress=False)
+    path = folder(cfg) / "records" / f"{part}.csv.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records.to_csv(path, index=False)
+    return dict(episodes=len(records), mean_return=float(records["return"].mean()))
 
 
-def table(cfg: Config, info: dict) -> str:
-    "Markdown: every row's returns, its difference to the real-random baseline, and each synthetic set's record."
-    columns = ["set", "frames", "labels", "ID mean +- s.e.", "OOD mean +- s.e.", "ID vs real random",
-               "OOD vs real random", "students x episodes", "time s", "loss first -> last", "max pixel change"]
-    sets = distillations(cfg)
-    ds = dataset(cfg)
-    baseline = info["eval-real-random"]
+# ---- the result page ---------------------------------------------------------------------------------------
+
+def load_records(cfg: Config, parts: list[str]) -> pd.DataFrame:
+    return pd.concat([pd.read_csv(folder(cfg) / "records" / f"{p}.csv.gz") for p in parts], ignore_index=True)
+
+
+def means_table(cfg: Config, results: dict, info: dict, order: list[str]) -> str:
+    "Markdown: each method's mean and 95% interval per split, its units, and each distillation method's record."
+    df = results_frame(results)
+    splits = list(results["spec"].splits)
     rows = []
-    for name in row_names(cfg):
-        ev = info[f"eval-{name}"]
-        frames = cfg.size if name not in ("Random", "Expert") else ""
-        versus = ["", ""]
-        if name != "real-random":
-            versus = [format_difference(ev[s], baseline[s], verdict=True) for s in ("id", "ood")]
-        seconds, loss, change = "", "", ""
-        if name in sets:
-            seconds = info[name]["seconds"]
-            curve = np.loadtxt(cfg.out / cfg.game / name / "loss.csv", delimiter=",", skiprows=1)[:, 1]
-            loss = f"{curve[0]:.4g} -> {curve[-1]:.4g}"
-            change = f"{pixel_change(cfg, ds, name):.0f}"
-        rows.append([display_name(cfg, name), frames, LABELS[name], plus_minus(ev["id"]["mean"], ev["id"]["stderr"]),
-                     plus_minus(ev["ood"]["mean"], ev["ood"]["stderr"]), *versus,
-                     f"{ev['id']['students']} x {ev['id']['episodes']}", seconds, loss, change])
+    for name in order:
+        d = df[df.method == name].set_index("split")
+        cells = [with_interval(d.loc[s, "mean"], d.loc[s, "low"], d.loc[s, "high"]) for s in splits]
+        unit = d.iloc[0]
+        units = "1 policy" if unit.unit == "policy" else f"{unit.units} {'sets' if unit.unit == 'dataset_seed' else 'students'}"
+        runs = [info[f"distill-{name}-{s}"] for s in range(cfg.distill_seeds) if f"distill-{name}-{s}" in info]
+        loss = "; ".join(f"{r['first_loss']:.3g} -> {r['last_loss']:.3g}" for r in runs)
+        change = "; ".join(f"{r['pixel_change'].get('max', float('nan')):.1f} / {r['pixel_change'].get('mean', float('nan')):.2f}"
+                           for r in runs)
+        seconds = "; ".join(f"{r['seconds']:.0f}" for r in runs)
+        rows.append([name, units, f"{unit.students} x {unit.levels}", *cells, loss, change, seconds])
+    columns = ["method", "units", "students x levels (ID)", *[SPLIT_NAMES[s] for s in splits],
+               "loss first -> last", "pixel change max / mean", "distillation s"]
     return markdown_table(columns, rows)
 
 
-def figure(cfg: Config, info: dict, path: Path):
-    "Every row's mean return +- s.e., ID and OOD side by side, the real-random baseline dashed."
-    means = {display_name(cfg, n).replace(" + ", "\n+ "): info[f"eval-{n}"] for n in row_names(cfg)}
-    title = (f"{cfg.game}: students on {cfg.size} frames ({len(cfg.seeds)} students x {cfg.episodes} episodes per "
-             f"split, sampled; dashed: real {cfg.size} random)")
-    fig = plot_vs_baseline(means, display_name(cfg, "real-random"), title=title, path=path, dpi=90)
-    plt.close(fig)
-
-
-def result_page(cfg: Config, info: dict) -> str:
-    "The result page: protocol, data, table and figure."
+def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str:
+    "The result page: protocol, data, means, comparisons, figures."
+    controls = [c.format(n=cfg.size) for c in CONTROLS.values()]
+    random_real, labelled, balanced = controls
     data = info["data"]
-    text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames picked at random\n",
-            PROTOCOL,
-            "",
-            f"Offline data: {data['episodes']} episodes, {data['frames']} frames, mean return "
-            f"{data['mean_return']:.2f} (shipped stop-gap expert). Evaluation: {eval_spec(cfg).describe()}; s.e. "
-            f"across students (one episode return average per student) for students, across episodes for Random "
-            f"and Expert. For each synthetic set: distillation wall time on 2 CPU cores, its matching loss at the "
-            f"first and last iteration (loss.csv) and the largest change of any pixel from the real frame it started "
-            f"from, in uint8 levels as stored.",
-            "",
-            table(cfg, info),
-            "",
-            f"![ID and OOD return of every set]({cfg.game}.png)\n"]
+    methods = list(dict.fromkeys(cfg.methods))
+    text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2)\n",
+            f"Made by `OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
+            f"{' '.join(cfg.methods)}` on {device_name(torch.device('cpu'))}.\n",
+            PROTOCOL, "",
+            f"Offline data: {data['episodes']} episodes, {data['frames']} frames, mean return {data['mean_return']:.2f}, "
+            f"{len(data['levels'])} distinct levels (the ID-D split). {results['spec'].describe()}.", "",
+            "## Mean returns\n",
+            "Mean return with its 95% interval per split (sampled actions); units: the sets a method was trained on "
+            "(subset or distillation seeds), else its students, else the one policy. For distillation runs: the "
+            "matching loss at the first and last iteration, how far the frames moved from the real frames they "
+            "started from (pixel levels 0-255, on the float frames), and the wall time on 2 CPU cores.\n",
+            means_table(cfg, results, info, order), "",
+            f"![means]({cfg.game}.png)\n"]
+    if methods:
+        pairs = [(m, c) for m in methods for c in controls]
+        text += ["## Do distilled frames beat real frames?\n",
+                 "Difference of mean returns, each method minus each control, with 95% intervals widened for Holm's "
+                 "correction over every cell of this table; **beats** / loses only where the interval excludes 0.\n",
+                 comparison_table(results, pairs), "",
+                 f"![differences]({cfg.game}-differences.png)\n"]
+    pairs = [(labelled, random_real), (balanced, random_real), ("BC 100%", labelled)]
+    text += ["## What labels, picks and data do\n",
+             "The controls against each other, and BC on the whole dataset against the strongest label control "
+             "(Holm over this table):\n", comparison_table(results, pairs), ""]
     return "\n".join(text)
 
 
+def write_page(cfg: Config, info: dict, sets: list[dict]):
+    "Write <game>.md and its figures from every set's records."
+    parts = ["Random", "Expert"] + [s["part"] for s in sets]
+    records = load_records(cfg, parts)
+    results = dict(spec=eval_spec(cfg, info), records=records)
+    order = list(dict.fromkeys(records.method))
+    page = result_page(cfg, info, results, order)
+    (cfg.out / f"{cfg.game}.md").write_text(page)
+    plt.close(plot_id_ood(results, path=cfg.out / f"{cfg.game}.png",
+                          title=f"{cfg.game}: {cfg.size}-frame sets, means with 95% intervals (sampled actions)"))
+    pairs = [(m, c.format(n=cfg.size)) for m in dict.fromkeys(cfg.methods) for c in CONTROLS.values()]
+    if pairs:
+        plt.close(plot_differences(results, pairs, path=cfg.out / f"{cfg.game}-differences.png",
+                                   title=f"{cfg.game}: distilled minus real frames, Holm-corrected 95% intervals"))
+    print(page)
+
+
+def forget_if_missing(cfg: Config, part: str, output: Path):
+    "Forget a finished part whose (uncommitted) output is gone, so that it is made again."
+    if not output.exists(): (folder(cfg) / "parts" / f"{part}.json").unlink(missing_ok=True)
+
+
 def main(cfg: Config):
-    (cfg.out / cfg.game).mkdir(parents=True, exist_ok=True)
     info = {}
-    record(cfg, info, "data", lambda: describe_data(cfg))
-    for name in distillations(cfg):
-        record(cfg, info, name, lambda n=name: distill_set(cfg, n))
-    for name in row_names(cfg)[2:]:
-        record(cfg, info, f"students-{name}", lambda n=name: train_set_students(cfg, n))
-    for name in row_names(cfg):
-        record(cfg, info, f"eval-{name}", lambda n=name: evaluate_row(cfg, n))
-    if not all(f"eval-{n}" in info for n in row_names(cfg)):
+    sets = training_sets(cfg)
+    run_part(cfg, info, "data", lambda: describe_data(cfg))
+    for s in sets:
+        evaluated = (folder(cfg) / "parts" / f"eval-{s['part']}.json").exists()
+        if s["kind"] == "distill":   # the distillation's record is committed, its frames are not
+            name, run = f"distill-{s['method']}-{s['seed']}", folder(cfg) / s["method"] / f"seed-{s['seed']}"
+            if not evaluated: forget_if_missing(cfg, name, run / "data")
+            run_part(cfg, info, name, lambda s=s: distill_run(cfg, s["method"], s["seed"]))
+        # students are not committed: trained again (same seeds) only if their evaluation is still to run
+        if not evaluated: forget_if_missing(cfg, f"students-{s['part']}", folder(cfg) / "students" / s["part"])
+        run_part(cfg, info, f"students-{s['part']}", lambda s=s: train_set(cfg, s), needed=not evaluated)
+    if "data" not in info:
         return
-    text = result_page(cfg, info)
-    figure(cfg, info, cfg.out / f"{cfg.game}.png")
-    (cfg.out / f"{cfg.game}.md").write_text(text)
-    print(text)
+    run_part(cfg, info, "eval-Random", lambda: evaluate_set(cfg, info, "Random", 0, [RandomPolicy()], "Random"))
+    run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [load_expert(cfg.game)], "Expert"))
+    for s in sets:
+        students = folder(cfg) / "students" / s["part"]
+        run_part(cfg, info, f"eval-{s['part']}",
+                 lambda s=s, p=students: evaluate_set(cfg, info, s["name"], s["seed"], load_students(p), s["part"]))
+    if all(f"eval-{p}" in info for p in ["Random", "Expert"] + [s["part"] for s in sets]):
+        write_page(cfg, info, sets)
+    else:
+        missing = [s["part"] for s in sets if f"eval-{s['part']}" not in info]
+        print(f"{cfg.game}: {len(missing)} sets not evaluated yet ({', '.join(missing[:5])} ...); run again")
 
 
 if __name__ == "__main__":

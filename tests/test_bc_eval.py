@@ -3,7 +3,7 @@ import numpy as np, pandas as pd, pytest, torch
 from dataclasses import replace
 from ddrl.data import OfflineDataset, RandomPolicy
 from ddrl.bc import BCConfig, BCData, StudentCNN, train_students, percentile_bc, save_students, load_students, make_student
-from ddrl.eval import EvalSpec, evaluate_policies, evaluate_methods, aggregate, results_frame, save_results, load_results
+from ddrl.eval import EvalSpec, evaluate_policies, evaluate_methods, results_frame, save_results, load_results, compare
 from ddrl.report import paper_table
 
 def colour_task(n=400, seed=0):
@@ -66,19 +66,27 @@ class Constant:
     def __call__(self, frames):
         out = np.full((len(frames), 15), -10.0); out[:, self.a] = 10.0; return out
 
-def test_evaluation_common_levels_and_aggregates():
-    spec = EvalSpec("bigfish", episodes=6, num_envs=6, seed=5)
-    r = evaluate_policies([Constant(4), Constant(4), Constant(1)], spec, modes=("greedy",), progress=False)
-    assert r["id"]["greedy"].shape == (3, 6)
-    np.testing.assert_array_equal(r["id"]["greedy"][0], r["id"]["greedy"][1])   # same levels, same policy: same returns
-    res = evaluate_methods({"Random": [RandomPolicy()], "A": [Constant(4), Constant(1)]}, spec, modes=("sampled", "greedy"), progress=False)
+def test_evaluation_common_levels_own_streams_and_intervals():
+    spec = EvalSpec("bigfish", episodes=6, seed=5, dataset_levels=[120, 133])
+    rec = evaluate_policies([Constant(4), Constant(4), Constant(1)], spec, "C", modes=("greedy",), progress=False)
+    assert len(rec) == 3 * (6 + 2 + 6) and set(rec.split) == {"id", "id-d", "ood"}
+    by_student = [rec[(rec.student_seed == k) & (rec.split == "id")] for k in range(3)]
+    np.testing.assert_array_equal(by_student[0].level_seed, by_student[2].level_seed)     # common levels
+    np.testing.assert_array_equal(by_student[0]["return"], by_student[1]["return"])       # same greedy policy: same returns
+    res = evaluate_methods({"Random": [RandomPolicy()], "A": [Constant(4), Constant(1)]}, spec,
+                           modes=("sampled", "greedy"), progress=False)
     df = results_frame(res)
-    assert len(df) == 2 * 2 * 2 and set(df.columns) >= {"mean", "std_students", "std_episodes", "stderr", "paper_std", "students", "episodes"}
+    assert len(df) == 2 * 3 * 2 and set(df.columns) >= {"mean", "low", "high", "unit", "units", "students", "levels"}
+    assert ((df.low <= df["mean"]) & (df["mean"] <= df.high)).all()
     t = paper_table(res, "ood", "sampled")
-    assert list(t.method) == ["Random", "A"] and t["students x episodes"].tolist() == ["1 x 6", "2 x 6"]
+    assert list(t.method) == ["Random", "A"] and t["students x levels"].tolist() == ["1 x 6", "2 x 6"]
+    cmp = compare(res, [("A", "Random")], actions="sampled")
+    assert list(cmp.split) == ["id", "id-d", "ood"] and (cmp.p_holm >= cmp.p).all()
 
 def test_results_round_trip(tmp_path):
-    spec = EvalSpec("jumper", episodes=3, num_envs=3)
-    res = dict(spec=spec, returns={"X": {"id": {"sampled": np.array([[1.0, 2, 3]])}, "ood": {"sampled": np.array([[0.0, 0, 10]])}}})
-    pd.testing.assert_frame_equal(results_frame(load_results(save_results(res, tmp_path / "r"))), results_frame(res))
-    assert aggregate(res["returns"]["X"]["ood"]["sampled"])["mean"] == pytest.approx(10 / 3)
+    spec = EvalSpec("jumper", episodes=3)
+    rec = evaluate_policies([RandomPolicy()], spec, "X", progress=False)
+    res = dict(spec=spec, records=rec)
+    back = load_results(save_results(res, tmp_path / "r"))
+    pd.testing.assert_frame_equal(results_frame(back), results_frame(res), check_dtype=False)
+    assert back["spec"] == spec and len(back["records"]) == 6

@@ -13,7 +13,7 @@ DDRL = str(Path(sys.executable).parent / "ddrl")
 def user_data(tmp_path_factory):
     root = tmp_path_factory.mktemp("byod")
     for kind, n in (("vector", 6), ("image", 12)):
-        subprocess.run([sys.executable, str(HERE / "byod_writer.py"), str(root / kind), "--kind", kind, "--episodes", str(n)], check=True)
+        subprocess.run([sys.executable, str(HERE.parent / "nbs" / "byod_writer.py"), str(root / kind), "--kind", kind, "--episodes", str(n)], check=True)
     return root
 
 def test_vector_dataset_distils_and_trains(user_data, tmp_path):

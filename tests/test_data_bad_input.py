@@ -2,7 +2,7 @@
 import json
 import h5py, numpy as np, pytest
 from ddrl import data
-from ddrl.data import OfflineDataset, ProcgenSpec, load_dataset, save_dataset, top_percent
+from ddrl.data import DatasetError, OfflineDataset, ProcgenSpec, load_dataset, save_dataset, top_percent
 from conftest import make_dataset
 
 def fields(ds):
@@ -37,7 +37,7 @@ def test_lengths_disagree_in_file(tmp_path, small_dataset):
     path = save_dataset(small_dataset, tmp_path / "ds")
     with h5py.File(path / "data" / "main_data.hdf5", "a") as f:
         del f["episode_1/actions"]; f["episode_1/actions"] = np.zeros(5, np.int64)
-    with pytest.raises(ValueError, match=r"episode_1: episode arrays disagree in length: 3 observations for 5 actions"):
+    with pytest.raises(ValueError, match=r"episode_1/rewards: expected 5 entries \(one per step, as actions\), found shape \(2,\)"):
         load_dataset(path)
 
 def test_missing_field_in_file(tmp_path, small_dataset):
@@ -46,7 +46,11 @@ def test_missing_field_in_file(tmp_path, small_dataset):
     with pytest.raises(ValueError, match="episode_2: missing field .*rewards"): load_dataset(path)
 
 def test_wrong_dtype(small_dataset):
-    with pytest.raises(TypeError, match="observations: expected uint8 frames .* found dtype float32"):
+    with pytest.raises(DatasetError, match="observations: expected uint8 frames .* found dtype int64"):
+        OfflineDataset(**{**fields(small_dataset), "observations": small_dataset.observations.astype(np.int64)})
+
+def test_float_frames_outside_unit_range(small_dataset):
+    with pytest.raises(DatasetError, match=r"float frames must lie in \[0, 1\] .* found \[0, 255\]"):
         OfflineDataset(**{**fields(small_dataset), "observations": small_dataset.observations.astype(np.float32)})
 
 def test_wrong_frame_shape(small_dataset):
