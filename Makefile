@@ -38,7 +38,8 @@ docs-check: docs  ## crawl site/ and, with chromium + chromium-driver installed,
 	$(BIN)/python tools/site_check.py site --screenshots site-check
 
 lab: $(STAMP)  ## JupyterLab on the notebooks with the project's kernel (`ddrl`)
-	$(BIN)/jupyter lab --ServerApp.root_dir=nbs --MappingKernelManager.default_kernel_name=ddrl $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=nbs --MappingKernelManager.default_kernel_name=ddrl \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 readme: $(STAMP)
 	$(BIN)/python tools/build_docs.py --readme-only

@@ -3,7 +3,7 @@
 The crawler part always runs. The browser part needs Debian's `chromium` and `chromium-driver` (or `$CHROMIUM` and
 `$CHROMEDRIVER`); without them it is skipped with a message. CI machines without them still run everything else.
 """
-import re, subprocess, sys
+import importlib, re, subprocess, sys
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -55,7 +55,8 @@ def test_home_first_then_notebooks_in_order_then_results(site):
 
 def test_results_pages_show_the_results_not_a_script(site):
     for rel in RESULT_PAGES:   # the page shows the file's first words (a script rendered to the same name would not)
-        shown = " ".join(re.findall(r"[\w.%+-]+", text(page(site, rel.replace(".md", ".html").replace("README.html", "index.html")))))
+        html = page(site, rel.replace(".md", ".html").replace("README.html", "index.html"))
+        shown = " ".join(re.findall(r"[\w.%+-]+", text(html)))
         first = next(l for l in (ROOT / rel).read_text().splitlines() if len(re.findall(r"[A-Za-z]{2,}", l)) >= 2)
         words = re.findall(r"[\w.%+-]+", re.sub(r"\]\([^)]*\)|[`*#|\[]", " ", first))[:4]
         assert " ".join(words) in shown, (rel, words)
@@ -73,6 +74,9 @@ def test_notebook_pages_read_like_nbdev(site):
     assert "&lt;factory&gt;" not in page(site, "06_pipeline.html") and 'id="PRESETS"' in page(site, "06_pipeline.html")
     for nb in NOTEBOOKS:
         html = page(site, f"{nb.stem}.html")
+        module = importlib.import_module("ddrl." + re.search(r"#\| default_exp (\w+)", nb.read_text()).group(1))
+        missing = [n for n in module.__all__ if f'id="{n}"' not in html]   # every exported name has its entry
+        assert not missing, (nb.name, missing)
         assert "#LNone" not in html and "Docs: https://" not in html, nb.name
         assert f'href="notebooks/{nb.name}"' in html and (site / "notebooks" / nb.name).exists(), nb.name
         assert "def _" not in html, nb.name                        # exported source is not shown

@@ -63,7 +63,8 @@ def execute_notebook(src: Path, dst: Path, cell_timeout: int = 600):
     os.environ["COLUMNS"] = "100"   # argparse's help and usage lines at a page's width
     flags = set(str(get_config().get("tst_flags", "")).split())
     nb = read_nb(src)
-    def skipped(cell): return cell.cell_type != "code" or not does_cell_eval(cell, True) or bool(flags & cell.directives.keys())
+    def skipped(cell):
+        return cell.cell_type != "code" or not does_cell_eval(cell, True) or bool(flags & cell.directives.keys())
     shell = CaptureShell(src)
     os.chdir(src.parent)
     try: shell.run_all(nb, exc_stop=True, preproc=skipped, cell_timeout=cell_timeout)

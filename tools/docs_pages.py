@@ -25,7 +25,8 @@ TEMP_PATH = re.compile(r"(/private)?(/tmp|/var/folders/[\w/]+?)/tmp[\w-]+")
 MARKDOWN_TABLE = re.compile(r"\|.*\|\n\|\s*:?-{3,}.*\|(\n\|.*\|)*(\n\n\|.*\|\n\|\s*:?-{3,}.*\|(\n\|.*\|)*)*")
 SIGNATURE_WIDTH = 96
 
-def is_hidden(cell) -> bool: return cell.cell_type == "code" and ("hide" in cell.directives or cell.directives.get("include") == "false")
+def is_hidden(cell) -> bool:
+    return cell.cell_type == "code" and ("hide" in cell.directives or cell.directives.get("include") == "false")
 
 def strip_directives(source: str) -> str:
     "`source` without its leading `#|` directive lines."
@@ -85,9 +86,24 @@ def defined_names(source: str) -> list[str]:
     names = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): names.append(node.name)
-        elif isinstance(node, ast.Assign): names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.Assign): names += [n for t in node.targets for n in _target_names(t)]
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name): names.append(node.target.id)
     return names
+
+def _target_names(target) -> list[str]:
+    "The names an assignment target binds: `A` or `A, B` (not `d[k]` or `obj.attr`)."
+    if isinstance(target, ast.Name): return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)): return [n for e in target.elts for n in _target_names(e)]
+    return []
+
+def same_statement(symbols: list) -> list[list]:
+    "`symbols` in groups: constants assigned by one statement (`A, B = 1, 2`) share one entry."
+    groups = []
+    for s in symbols:
+        prev = groups[-1][0] if groups else None
+        if prev and s.kind == prev.kind == "constant" and source_lines(s) == source_lines(prev): groups[-1].append(s)
+        else: groups.append([s])
+    return groups
 
 def class_members(cls) -> list[tuple[str, object, str]]:
     "Public methods, class/static methods and properties defined in `cls` itself, in source order."
@@ -134,7 +150,8 @@ def signature_parts(sym: Symbol, with_types: bool) -> tuple[list[str], str]:
         if anno: text += f": {anno}"
         if p.default is not p.empty: text += (" = " if anno else "=") + default_text(default_value(sym.obj, p))
         parts.append(text)
-        if p.kind == p.POSITIONAL_ONLY and (i + 1 == len(params) or params[i + 1].kind != p.POSITIONAL_ONLY): parts.append("/")
+        last_positional = i + 1 == len(params) or params[i + 1].kind != p.POSITIONAL_ONLY
+        if p.kind == p.POSITIONAL_ONLY and last_positional: parts.append("/")
     returns = "" if sym.kind == "class" else annotation_text(sig.return_annotation)
     return parts, returns
 
@@ -327,20 +344,21 @@ class Site:
 
     def _links(self, text: str, src_dir: str, page: str) -> str:
         text = LINK_TARGET.sub(lambda m: f"]({self.resolve_link(m.group(1), src_dir, page)}{m.group(2)})", text)
-        return HTML_TARGET.sub(lambda m: f"{m.group(1)}={m.group(2)}{self.resolve_link(m.group(3), src_dir, page)}{m.group(2)}", text)
+        def html_link(m): return f"{m.group(1)}={m.group(2)}{self.resolve_link(m.group(3), src_dir, page)}{m.group(2)}"
+        return HTML_TARGET.sub(html_link, text)
 
     # --- API entries ---
 
-    def entry(self, sym: Symbol) -> str:
-        "One exported definition as nbdev's `show_doc` shows it, with a parameter table."
+    def entry(self, sym: Symbol, also: tuple = ()) -> str:
+        "One exported definition as nbdev's `show_doc` shows it, with a parameter table; `also`: names it defines too."
         rows = parameter_rows(sym)
         src = source_lines(sym)
         where = (f'<a class="doc-source" href="{self.repo}/blob/main/ddrl/{src[0]}#L{src[1]}-L{src[2]}" '
                  f'title="ddrl/{src[0]}, lines {src[1]}-{src[2]}">source</a>') if src and self.repo else ""
-        badge = f'<span class="doc-kind">{sym.kind}</span>'
+        badge = "".join(f'<a id="{name}"></a>' for name in also) + f'<span class="doc-kind">{sym.kind}</span>'
         member = " doc-member" if sym.level > 3 else ""
         parts = [f'<div class="doc-entry doc-{sym.kind}{member}" markdown>', "",
-                 f'{"#" * sym.level} {sym.name} {{ #{sym.name} .doc-heading }}', "",
+                 f'{"#" * sym.level} {", ".join([sym.name, *also])} {{ #{sym.name} .doc-heading }}', "",
                  f'<div class="doc-meta">{badge}{where}</div>', "", signature_block(sym, with_types=not rows)]
         doc = inspect.getdoc(sym.obj) if sym.kind != "constant" else self.constant_comment(sym)
         if doc: parts += ["", self.markdown(doc, "ddrl", sym.page)]
@@ -348,7 +366,8 @@ class Site:
             parts += ["", "| | Type | Default | Details |", "|---|---|---|---|"]
             for name, anno, default, details in rows:
                 details = self.markdown(details, "ddrl", sym.page).replace("|", "\\|").replace("\n", " ")
-                parts.append(f"| {name if name == '**returns**' else _code(name)} | {_code(anno)} | {_code(default)} | {details} |")
+                shown = name if name == "**returns**" else _code(name)
+                parts.append(f"| {shown} | {_code(anno)} | {_code(default)} | {details} |")
         return "\n".join(parts + ["", "</div>"])
 
     def constant_comment(self, sym: Symbol) -> str:
@@ -384,9 +403,11 @@ class Site:
             if "exporti" in d: continue
             if {"export", "exports"} & d.keys():
                 module = f"ddrl.{d.get('export') or d.get('exports') or default}"
-                parts += [self.entry(s) for s in self.cell_symbols(cell.source, module, page.name)]
+                groups = same_statement(self.cell_symbols(cell.source, module, page.name))
+                parts += [self.entry(g[0], tuple(s.name for s in g[1:])) for g in groups]
                 if "exports" in d:
-                    parts.append(f'??? note "Exported source"\n\n' + _indent(fenced("python", strip_directives(cell.source))))
+                    source = _indent(fenced("python", strip_directives(cell.source)))
+                    parts.append(f'??? note "Exported source"\n\n{source}')
                 continue
             source = strip_directives(cell.source)
             if source and d.get("echo") != "false":
@@ -402,7 +423,8 @@ class Site:
         "The line under a notebook page's title: download the notebook, see it and its module in the repository."
         links = [f'[:material-download: Download the notebook](notebooks/{path.name}){{ download="{path.name}" }}']
         if self.repo: links.append(f"[:material-github: nbs/{path.name}]({self.repo}/blob/main/nbs/{path.name})")
-        if module and self.repo: links.append(f"[:material-language-python: ddrl/{module}.py]({self.repo}/blob/main/ddrl/{module}.py)")
+        if module and self.repo:
+            links.append(f"[:material-language-python: ddrl/{module}.py]({self.repo}/blob/main/ddrl/{module}.py)")
         return '<div class="nb-links" markdown>\n' + " &middot; ".join(links) + "\n</div>"
 
     def output(self, out, stem: str, page: Page) -> str:
@@ -463,16 +485,19 @@ class Site:
         for folder in folders:
             files = sorted(p for p in self.staged if p.startswith(f"results/{folder}/"))
             lines += [f"## {folder}", ""]
-            lines += [f"- [{self.title_of(p)}]({posixpath.relpath(p, 'results')}) (`{p}`)" for p in files if p.endswith(".md")]
+            pages = [p for p in files if p.endswith(".md")]
+            lines += [f"- [{self.title_of(p)}]({posixpath.relpath(p, 'results')}) (`{p}`)" for p in pages]
             figures = [p for p in files if p.endswith((".png", ".svg", ".jpg", ".jpeg", ".gif")) and p not in shown]
             if figures:
                 grid = figure_grid([(p, posixpath.relpath(p, "results"), posixpath.relpath(p, f"results/{folder}"))
                                     for p in figures], self.root / "results")
-                lines += ["", f'??? example "{len(figures)} figures in `results/{folder}/` that no page shows"', "", _indent(grid)]
+                title = f"{len(figures)} figures in `results/{folder}/` that no page shows"
+                lines += ["", f'??? example "{title}"', "", _indent(grid)]
             data = [p for p in files if not p.endswith((".md", ".png", ".svg", ".jpg", ".jpeg", ".gif")) and p not in shown]
             if data:
                 lines += ["", f'??? note "{len(data)} data file{"s" if len(data) > 1 else ""} in `results/{folder}/`"', ""]
-                lines += [f"    - [{posixpath.relpath(p, f'results/{folder}')}]({posixpath.relpath(p, 'results')})" for p in data]
+                here = f"results/{folder}"
+                lines += [f"    - [{posixpath.relpath(p, here)}]({posixpath.relpath(p, 'results')})" for p in data]
             lines.append("")
         return "\n".join(lines)
 

@@ -138,7 +138,8 @@ def crawl(site: Path, notebook_pages: list[str] | None = None) -> CrawlReport:
         for name in unlinked: report.problems.append(f"{name}: page that no link reaches")
     for path in site.rglob("*"):
         if not path.is_file(): continue
-        if path.name.endswith(SHIPPED_NOT) and path.name != "sitemap.xml.gz": report.problems.append(f"{path.relative_to(site)}: data file in the site")
+        if path.name.endswith(SHIPPED_NOT) and path.name != "sitemap.xml.gz":
+            report.problems.append(f"{path.relative_to(site)}: data file in the site")
         elif path.stat().st_size > MAX_FILE_BYTES:
             report.problems.append(f"{path.relative_to(site)}: {path.stat().st_size / 1e6:.1f} MB file in the site")
     return report
@@ -157,13 +158,15 @@ const article = document.querySelector('article') || document.body;
 const contentWidth = article.getBoundingClientRect().width;
 const articleBox = article.getBoundingClientRect();
 const scroller = el => { for (let e = el; e && e !== article; e = e.parentElement) {
-    const s = getComputedStyle(e); if (['auto', 'scroll'].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1) return e; }
+    const s = getComputedStyle(e);
+    if (['auto', 'scroll'].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1) return e; }
   return null; };
 const tables = [...article.querySelectorAll('table')].map(t => {
   const r = t.getBoundingClientRect(), s = scroller(t);
   const inside = r.left >= articleBox.left - 1 && r.right <= articleBox.right + 1;
   const overflows = t.scrollWidth > t.clientWidth + 1 || !inside || s !== null;
-  return {width: t.scrollWidth, room: Math.round(contentWidth), shown: s ? Math.round(100 * s.clientWidth / s.scrollWidth) : 100,
+  return {width: t.scrollWidth, room: Math.round(contentWidth),
+          shown: s ? Math.round(100 * s.clientWidth / s.scrollWidth) : 100,
           verdict: !overflows ? 'fits' : (s && inside ? 'scrolls' : 'cut')}; });
 const codes = [...article.querySelectorAll('pre > code')];
 const images = [...article.querySelectorAll('img')].filter(i => i.naturalWidth > 0 && !i.closest('.nb-links')).map(i => ({
