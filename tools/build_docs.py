@@ -54,7 +54,7 @@ def execution_key(nb_path: Path) -> str:
         h.update(str(p.relative_to(ROOT)).encode() + p.read_bytes())
     return h.hexdigest()[:20]
 
-def execute_notebook(src: Path, dst: Path, cell_timeout: int = 600):
+def execute_notebook(src: Path, dst: Path, cell_timeout: int | None = None):   # no limit, as nbdev-test
     "Run `src` as `nbdev-test` does (same cells skipped, working directory nbs/) and save it with outputs to `dst`."
     from execnb.shell import CaptureShell
     from fastcore.nbio import does_cell_eval, write_nb
