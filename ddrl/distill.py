@@ -20,10 +20,11 @@ from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
 __all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'CONTROLS', 'balanced_counts', 'SyntheticSet', 'kcenter_index',
-           'init_synthetic', 'class_mean_gradients', 'synthetic_class_gradients', 'squared_l2', 'matching_objective',
-           'layerwise_cosine', 'real_class_gradients', 'student_matching_step', 'unrolled_student', 'expert_log_probs',
-           'state_weights', 'policy_divergence', 'DistillConfig', 'distill', 'save_synthetic', 'plot_frames',
-           'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels', 'control_set', 'pixel_change']
+           'init_synthetic', 'random_index', 'class_mean_gradients', 'synthetic_class_gradients', 'squared_l2',
+           'matching_objective', 'layerwise_cosine', 'real_class_gradients', 'student_matching_step',
+           'unrolled_student', 'expert_log_probs', 'state_weights', 'policy_divergence', 'DistillConfig', 'distill',
+           'save_synthetic', 'plot_frames', 'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels',
+           'control_set', 'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -52,7 +53,6 @@ class SyntheticSet(nn.Module):
                  n_actions: int,                  # size of the action space
                  soft: bool = False,              # learnable soft labels (logits) instead of fixed actions
                  student_lr: float | None = None, # learnable student learning rate, initial value (None: not learned)
-                 label_init: torch.Tensor | None = None, # initial label logits (N, A) for soft labels
                  bounds: tuple | None = None):    # (low, high) kept by `clamp_` (None: frames, 0-255 pixels)
         super().__init__()
         self.image = frames.ndim == 4            # frames (pixel units, inputs scaled by 1/255) or vectors (used as they are)
@@ -63,8 +63,7 @@ class SyntheticSet(nn.Module):
         self.register_buffer("actions", actions.long().clone())
         self.n_actions, self.soft = n_actions, soft
         if soft:
-            init = label_init if label_init is not None else F.one_hot(self.actions, n_actions).float() * 3.0
-            self.label_logits = nn.Parameter(init.float().clone())
+            self.label_logits = nn.Parameter(F.one_hot(self.actions, n_actions).float() * 3.0)
         self.log_lr = nn.Parameter(torch.tensor(math.log(student_lr))) if student_lr else None
     def __len__(self): return len(self.frames)
     @property
@@ -130,7 +129,6 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
                    student_lr: float | None = None, # learnable student lr (initial value), or None
                    seed: int = 0,        # picks the frames
                    init: str = "random", # `random` (keeps the expert's action mix), `balanced` (per action), `kcenter`
-                   label_logits: torch.Tensor | None = None, # initial soft-label logits `(size, A)`, e.g. the expert's
                   ) -> SyntheticSet:
     "A `SyntheticSet` initialised from real frames with their recorded actions (picked at random, per action or k-centre)."
     if ds.observations.ndim not in (2, 4):
@@ -140,13 +138,17 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
     if size > len(ds): raise ValueError(f"size {size} exceeds the {len(ds)} real frames available")
     rng = np.random.default_rng(seed)
     if init == "balanced": idx = _balanced_index(ds, size, rng)
-    elif init == "random": idx = np.sort(rng.choice(len(ds), size, replace=False))
+    elif init == "random": idx = random_index(len(ds), size, seed)
     else: idx = np.sort(kcenter_index(ds.observations, size, seed))
     bounds = None if ds.observations.ndim == 4 else _vector_bounds(ds.observations)
     syn = SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
-                       student_lr, label_init=label_logits, bounds=bounds)
+                       student_lr, bounds=bounds)
     syn.source_index = idx   # which real frames it started from (`pixel_change` compares with them)
     return syn
+
+def random_index(n: int, k: int, seed: int = 0) -> np.ndarray:
+    "`k` of `n` indices drawn without replacement, sorted: the same `seed` gives a method's start and its real control."
+    return np.sort(np.random.default_rng(seed).choice(n, k, replace=False))
 
 def _balanced_index(ds: OfflineDataset, size: int, rng: np.random.Generator) -> np.ndarray:
     "Frames picked as evenly as possible per action (warns about missing or scarce actions)."
@@ -459,11 +461,11 @@ def _initial_set(ds: OfflineDataset, cfg: DistillConfig, expert: nn.Module | Non
     "The synthetic set a run starts from; pbc's soft labels start from the expert's logits on its frames."
     labels = cfg.label_mode()
     syn = init_synthetic(ds, cfg.size, soft=labels == "soft", seed=cfg.seed, init=cfg.init,
-                         student_lr=cfg.student_lr if cfg.bilevel and cfg.learn_lr else None)
+                         student_lr=cfg.student_lr if cfg.bilevel and cfg.learn_lr else None).to(device)
     if labels == "soft" and expert is not None:
-        with torch.no_grad(): syn.label_logits.copy_(expert.to("cpu").eval()(syn.inputs).float())
+        with torch.no_grad(): syn.label_logits.copy_(expert.to(device).eval()(syn.inputs).float())
     if cfg.bilevel and not cfg.learn_frames: syn.frames.requires_grad_(False)
-    return syn.to(device)
+    return syn
 
 def _optimizer(syn: SyntheticSet, cfg: DistillConfig):
     "SGD with momentum on the frames (matching methods), Adam on frames, labels and lr (pbc)."
@@ -664,28 +666,21 @@ def random_real_frames(ds: OfflineDataset, # the real dataset
                        seed: int = 0) -> OfflineDataset:
     "`n` real frames picked at random (keeping the expert's action mix), with their recorded actions."
     if not 1 <= n <= len(ds): raise ValueError(f"n must be in [1, {len(ds)}] (the dataset's frames), found {n}")
-    pick = np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False))
-    return _real_subset(ds, pick, f"{n} frames at random, seed {seed}")
+    return _real_subset(ds, random_index(len(ds), n, seed), f"{n} frames at random, seed {seed}")
 
 def class_balanced_real_frames(ds: OfflineDataset, # the real dataset
                                n: int,             # frames to pick
                                seed: int = 0) -> OfflineDataset:
     "`n` real frames, as many per action as possible (`balanced_counts`), with their recorded (hard) actions."
-    counts = balanced_counts(np.bincount(ds.actions, minlength=ds.n_actions), n)
-    rng = np.random.default_rng(seed)
-    pick = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
-                           for a, c in enumerate(counts) if c])
+    pick = _balanced_index(ds, n, np.random.default_rng(seed))
     return _real_subset(ds, np.sort(pick), f"{n} frames, class-balanced, seed {seed}")
 
 def with_expert_labels(ds: OfflineDataset, # frames to label (e.g. `random_real_frames`)
                        expert: nn.Module,  # a policy network: frames -> logits
                        batch: int = 512) -> OfflineDataset:
     "The same frames labelled with the expert's action distribution (soft labels) instead of the recorded actions."
-    with torch.no_grad():
-        logits = torch.cat([torch.as_tensor(expert(ds.observations[s:s + batch])).float().cpu()
-                            for s in range(0, len(ds), batch)])
     out = ds.select(np.arange(ds.n_episodes))
-    out.soft_labels = logits.softmax(-1).numpy()
+    out.soft_labels = expert_log_probs(expert, ds, batch).exp().numpy()
     out.metadata = {**ds.metadata, "labels": "the expert's action distribution"}
     return out
 
