@@ -10,7 +10,7 @@ import argparse, datetime, json, os, sys, tempfile, traceback
 from pathlib import Path
 from . import __version__
 from .data import (PROCGEN_GAMES, PROCGEN_MODES, DdrlError, ProcgenSpec, RandomPolicy, check_env,
-                       collect, format_summary, load_dataset, recorded_env, save_dataset, summarize)
+                       collect, format_summary, load_dataset, save_dataset, summarize)
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'make_policy', 'check_out', 'load_checked_expert', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval',
@@ -29,9 +29,11 @@ def make_policy(name: str, # `random`, or a name understood by later stages (e.g
     raise DdrlError(f"unknown policy {name!r}; expected 'random' or 'expert'")
 
 def check_out(path: str, flag: str = "--out") -> Path:
-    "The output folder of a command: refused at once if a file is in its place."
+    "The output folder of a command: refused at once if a file is in its place or in the way of it."
     out = Path(path)
     if out.exists() and not out.is_dir(): raise DdrlError(f"{flag} {out}: is a file, expected a folder")
+    if blocker := next((p for p in out.parents if p.exists() and not p.is_dir()), None):
+        raise DdrlError(f"{flag} {out}: {blocker} is a file, expected a folder")
     return out
 
 def load_checked_expert(checkpoint: str | None, game: str | None, device: str = "cpu"):

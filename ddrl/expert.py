@@ -289,8 +289,7 @@ def train_expert(cfg: PPOConfig,        # training settings
         raise FileExistsError(f"{out} already holds a run; pass resume=True (--resume) to continue it")
     out.mkdir(parents=True, exist_ok=True)
     device = torch.device(cfg.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {cfg.device!r} requested but CUDA is not available")
+    check_device(cfg.device)
     seed_everything(cfg.seed)
     arch_kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.arch_kwargs.items()}
     net = make_expert_net(cfg.arch, **arch_kwargs).to(device)

@@ -22,11 +22,11 @@ from .report import combined_report, plot_differences, plot_id_ood, real_control
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'RunConfig', 'ConfigError', 'shipped_dir',
-           'load_config', 'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest', 'read_manifest',
-           'stage_done', 'read_run_config', 'run_stage', 'notebook_stage', 'run_with_threads', 'LocalBackend',
-           'RayBackend', 'set_backend', 'get_backend', 'expert_stage', 'data_stage', 'bc_job', 'bc_stage',
-           'distill_job', 'distill_stage', 'run_methods', 'eval_job', 'eval_stage', 'check_expert', 'RunLockedError',
-           'run_lock', 'prepare_run', 'stage_notebooks_missing', 'run_pipeline', 'write_report',
+           'load_config', 'parse_overrides', 'Stage', 'get_stage', 'write_text', 'write_json', 'new_manifest',
+           'read_manifest', 'stage_done', 'read_run_config', 'run_stage', 'notebook_stage', 'run_with_threads',
+           'LocalBackend', 'RayBackend', 'set_backend', 'get_backend', 'expert_stage', 'data_stage', 'bc_job',
+           'bc_stage', 'distill_job', 'distill_stage', 'run_methods', 'eval_job', 'eval_stage', 'check_expert',
+           'RunLockedError', 'run_lock', 'prepare_run', 'stage_notebooks_missing', 'run_pipeline', 'write_report',
            'write_combined_report']
 
 # %% ../nbs/06_pipeline.ipynb #02979793
@@ -221,10 +221,15 @@ def _git_commit() -> dict:
         return dict(commit=commit or None, dirty=dirty)
     except (OSError, subprocess.SubprocessError): return dict(commit=None, dirty=None)
 
-def write_json(path: Path, obj):
-    "Write JSON atomically (temporary file, then rename)."
+def write_text(path: Path, text: str):
+    "Write a text file atomically (a temporary file named after the process, then rename)."
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(obj, indent=1, default=str)); os.replace(tmp, path)
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+def write_json(path: Path, obj):
+    "Write JSON atomically."
+    write_text(path, json.dumps(obj, indent=1, default=str))
 
 def new_manifest(cfg: RunConfig, preset: str) -> dict:
     "The manifest of a new run: configuration, seeds, versions, commit; no stage done."
@@ -408,7 +413,7 @@ def distill_job(out: Path, run: Path, cfg: RunConfig, method: str, dataset_seed:
             method, cfg.distill_iterations)
         dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
                              inner_steps=cfg.dc_inner_steps, student_steps=cfg.syn_steps, student_batch=cfg.syn_batch,
-                             student_lr=cfg.syn_lr, window=min(20, cfg.syn_steps), seed=seed, device=cfg.torch_device)
+                             student_lr=cfg.syn_lr, seed=seed, device=cfg.torch_device)
         done = (folder / "data").exists() and json.loads((folder / "config.json").read_text()) == asdict(dcfg)
         name = method
         data = load_dataset(folder) if done else distill(ds, dcfg, expert, folder, resume=True).to_dataset()
@@ -453,7 +458,7 @@ def eval_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
     import matplotlib.pyplot as plt
     import pandas as pd
     out, run = Path(out), Path(run)
-    dataset = load_dataset(run / "data" / "dataset")
+    dataset = load_dataset(run / "data" / "dataset", max_memory_mb=0)   # its level seeds; frames stay on disk
     spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.seed + 1,
                     dataset_levels=dataset.level_seeds.tolist())
     modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
@@ -612,9 +617,7 @@ def _run_locked(cfg, preset, out, overwrite, executor, stages, backend, address,
 def write_report(run: Path) -> Path:
     "Write `report.md` of a finished run."
     run = Path(run)
-    tmp = run / f".report.md.tmp-{os.getpid()}"
-    tmp.write_text(run_report(run, read_manifest(run)))
-    os.replace(tmp, run / "report.md")
+    write_text(run / "report.md", run_report(run, read_manifest(run)))
     return run / "report.md"
 
 # %% ../nbs/06_pipeline.ipynb #e5c28318
@@ -630,7 +633,5 @@ def write_combined_report(runs: list[Path], out: str | Path) -> Path:
             (out / m["game"] / Path(src).parent).mkdir(parents=True, exist_ok=True)
             shutil.copy(r / src, out / m["game"] / src)
     write_json(out / "manifest.json", {m["game"]: m for m in manifests})
-    tmp = out / ".report.md.tmp"
-    tmp.write_text(combined_report(runs, manifests))
-    os.replace(tmp, out / "report.md")
+    write_text(out / "report.md", combined_report(runs, manifests))
     return out / "report.md"
