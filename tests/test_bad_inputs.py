@@ -230,7 +230,7 @@ def test_out_is_a_file_for_run(tmp_path):
 def test_out_below_a_file_for_distill(saved, tmp_path):
     (tmp_path / "f").write_text("x")
     cli_fails("distill", "--dataset", saved, "--method", "student-gm", "--size", "4", "--iterations", "1",
-              "--out", tmp_path / "f" / "run", "--quiet", phrase="f")
+              "--out", tmp_path / "f" / "run", "--quiet", phrase=f"{tmp_path / 'f'} is a file, expected a folder")
 
 def test_save_below_a_file(tmp_path):
     (tmp_path / "f").write_text("x")
