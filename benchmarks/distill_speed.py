@@ -16,7 +16,7 @@ how far its own frame gradient, drawn with random 16-frame real batches, lies fr
 the noise the published method has by design, to set the bf16 variants' error beside.
 The expert-gm variants and the published loop use the paper's MSE loss and class-balanced start, so their gradients
 compare; `student-gm`, `dc`, `pbc` and `av-pbc` run with their defaults. "full run" is s/iter times the method's
-default iterations (`DEFAULT_ITERATIONS`; dc: the pipeline's 200): the time a paper-preset distillation takes.
+default iterations (`DEFAULT_ITERATIONS`; dc: the pipeline's `dc_iterations`): the time a paper-preset distillation takes.
 Usage: python benchmarks/distill_speed.py [--iterations 5] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm pbc]
        [--dataset results/distill/bigfish/dataset --expert bigfish]   (real frames and a shipped expert instead of random ones)
 """
@@ -26,6 +26,7 @@ from ddrl.data import OfflineDataset, load_dataset
 from ddrl.distill import (DEFAULT_ITERATIONS, DistillConfig, distill, init_synthetic, class_mean_gradients, matching_objective,
                           _policy_params, _loss_fn)
 from ddrl.expert import make_expert_net, load_expert
+from ddrl.pipeline import RunConfig
 
 def dataset(n, seed=0):
     rng = np.random.default_rng(seed)
@@ -118,7 +119,7 @@ def main():
           f"{'peak RSS MB':>12s} {'grad rel. err.':>15s}")
     for name, per_it, setup, rss, err in res.values():
         method = name.split("+")[0]
-        iterations = 200 if method == "dc" else DEFAULT_ITERATIONS.get(method, 1000)
+        iterations = RunConfig().dc_iterations if method == "dc" else DEFAULT_ITERATIONS.get(method, 1000)
         full = (setup + per_it * iterations) / 60
         print(f"{name:24s} {per_it:8.3f} {1 / per_it:8.2f} {base / per_it:12.1f}x {setup:10.1f} {full:13.1f} {rss:12.0f} "
               f"{err:15.1e}")

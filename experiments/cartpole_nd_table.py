@@ -17,8 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from scipy import stats
-
+from ddrl.eval import Estimate
 from ddrl.report import markdown_table, with_interval
 from ddrl.task import PPMOConfig, evaluate_batch, load_batch, plot_batch, ppmo, read_task_curve
 
@@ -89,9 +88,9 @@ def run(cfg: Config, n: int, size: int) -> dict:
 
 
 def interval(mean: float, std: float, n: int) -> str:
-    "`mean [low, high]`: the 95% t-interval of a mean over `n` learners with standard deviation `std`."
-    half = stats.t.ppf(0.975, n - 1) * std / np.sqrt(n) if n > 1 else float("nan")
-    return with_interval(mean, max(mean - half, 0.0), min(mean + half, 500.0), digits=0)
+    "`mean [low, high]`: the 95% t-interval of a mean over `n` learners with sample standard deviation `std`."
+    low, high = Estimate(mean, std / np.sqrt(n), n - 1).interval()
+    return with_interval(mean, max(low, 0.0), min(high, 500.0), digits=0)
 
 
 def table(results: list[dict]) -> str:
@@ -101,7 +100,8 @@ def table(results: list[dict]) -> str:
     rows = []
     for n in sorted({r["n"] for r in results}):
         for r in sorted((r for r in results if r["n"] == n), key=lambda r: r["size"]):
-            cells = [interval(r[m]["mean"], r[m]["std"], len(r[m]["returns"])) for m in ("sampled", "greedy")]
+            cells = [interval(np.mean(r[m]["returns"]), np.std(r[m]["returns"], ddof=1), len(r[m]["returns"]))
+                     for m in ("sampled", "greedy")]
             rows.append([n, "ours", r["size"], r["meta_epochs"], f"{r['distill_seconds']:.0f}", *cells])
         states, mean, std, greedy = REFERENCE[n]
         rows.append([n, "reference", states, "", "", interval(mean, std, REFERENCE_LEARNERS), f"{greedy:.0f}"])

@@ -28,10 +28,10 @@ Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game s
 """
 import argparse
 import json
-import subprocess
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -46,6 +46,7 @@ from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_d
 from ddrl.distill import CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
 from ddrl.eval import EvalSpec, evaluate_policies, results_frame
 from ddrl.expert import device_name, load_expert
+from ddrl.pipeline import _git_commit, write_json
 from ddrl.report import SPLIT_NAMES, comparison_table, markdown_table, plot_differences, plot_id_ood, with_interval
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,21 +130,20 @@ def run_part(cfg: Config, info: dict, name: str, work, needed: bool = True):
     result = dict(work() or {}, part=name, threads=torch.get_num_threads(), commit=COMMIT)
     result["seconds"] = round(time.time() - start, 1)
     done.parent.mkdir(parents=True, exist_ok=True)
-    tmp = done.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=1, default=str))
-    tmp.replace(done)
+    write_json(done, result)
     info[name] = result
     print(f"{cfg.game} {name}: {result['seconds']:.0f} s", flush=True)
 
 
-def git_commit() -> str:
-    "The checkout's commit, with `+dirty` when tracked files differ from it."
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+def commit_label() -> str:
+    "The checkout's short commit, with `+dirty` when tracked files differ from it."
+    git = _git_commit()
+    return (git["commit"] or "unknown")[:7] + ("+dirty" if git["dirty"] else "")
 
 
-COMMIT = git_commit()   # the code this process runs (read once: later edits of the checkout do not change it)
+COMMIT = commit_label()   # the code this process runs (read once: later edits of the checkout do not change it)
+expert = lru_cache(maxsize=None)(load_expert)   # the shipped expert, loaded once per game
+load_once = lru_cache(maxsize=1)(load_dataset)  # the offline dataset, read once (every part runs in this process)
 
 
 def dataset(cfg: Config) -> OfflineDataset:
@@ -151,8 +151,8 @@ def dataset(cfg: Config) -> OfflineDataset:
     path = folder(cfg) / "dataset"
     if not path.exists():
         spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.mode, cfg.collect_envs, cfg.data_seed)
-        save_dataset(collect(load_expert(cfg.game), spec, cfg.episodes, progress=False), path)
-    return load_dataset(path)
+        save_dataset(collect(expert(cfg.game), spec, cfg.episodes, progress=False), path)
+    return load_once(path)
 
 
 def describe_data(cfg: Config) -> dict:
@@ -167,7 +167,7 @@ def distill_run(cfg: Config, method: str, seed: int) -> dict:
     config = distill_config(cfg, method, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        syn = distill(dataset(cfg), config, load_expert(cfg.game), folder(cfg) / method / f"seed-{seed}",
+        syn = distill(dataset(cfg), config, expert(cfg.game), folder(cfg) / method / f"seed-{seed}",
                       resume=True, progress=True)
     return dict(config=asdict(config), first_loss=syn.history[0] if syn.history else None,
                 last_loss=syn.history[-1] if syn.history else None,
@@ -178,7 +178,7 @@ def set_data(cfg: Config, s: dict) -> OfflineDataset:
     "The frames and labels a set's students learn from."
     if s["kind"] == "bc": return dataset(cfg)
     if s["kind"] == "distill": return load_dataset(folder(cfg) / s["method"] / f"seed-{s['seed']}")
-    return control_set(s["kind"], dataset(cfg), cfg.size, cfg.data_seed * 1000 + s["seed"], load_expert(cfg.game))
+    return control_set(s["kind"], dataset(cfg), cfg.size, cfg.data_seed * 1000 + s["seed"], expert(cfg.game))
 
 
 def train_set(cfg: Config, s: dict) -> dict:
@@ -238,6 +238,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
     random_real, labelled, balanced = controls
     data = info["data"]
     methods = list(dict.fromkeys(cfg.methods))
+    threads = sorted({record["threads"] for part, record in info.items() if part.startswith("distill-")}) or ["-"]
     text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2)\n",
             f"Made by `OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
             f"{' '.join(cfg.methods)}` on {device_name(torch.device('cpu'))}.\n",
@@ -247,8 +248,9 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
             "## Mean returns\n",
             "Mean return with its 95% interval per split (sampled actions); units: the sets a method was trained on "
             "(subset or distillation seeds), else its students, else the one policy. For distillation runs: the "
-            "matching loss at the first and last iteration, how far the frames moved from the real frames they "
-            "started from (pixel levels 0-255, on the float frames), and the wall time on 2 CPU cores.\n",
+            "loss at the first and last iteration, how far the frames moved from the real frames they "
+            "started from (pixel levels 0-255, on the float frames), and the wall time with "
+            f"{'/'.join(map(str, threads))} torch thread(s) on the machine named above.\n",
             means_table(cfg, results, info, order), "",
             f"![means]({cfg.game}.png)\n"]
     if methods:
@@ -309,7 +311,7 @@ def main(cfg: Config):
     if "data" not in info:
         return
     run_part(cfg, info, "eval-Random", lambda: evaluate_set(cfg, info, "Random", 0, [RandomPolicy()], "Random"))
-    run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [load_expert(cfg.game)], "Expert"))
+    run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [expert(cfg.game)], "Expert"))
     for s in sets:
         students = folder(cfg) / "students" / s["part"]
         run_part(cfg, info, f"eval-{s['part']}",

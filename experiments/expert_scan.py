@@ -9,7 +9,7 @@ with AMX (see benchmarks/ppo_speed.py).
 Every candidate checkpoints as it goes and the script is resumable: run it again and each candidate continues
 until its budget is spent. Checkpoints stay in `runs/expert-scan/` (not committed); the curves, the table and
 the figure go to `results/experts/scan/<game>/`. A scan spans sessions through git: `--save-progress` (at the
-end of a session) copies the unfinished candidate's run to `results/experts/scan/<game>/in-progress/`, the one
+end of a session) copies the unfinished candidates' runs to `results/experts/scan/<game>/in-progress/`, the one
 place that later commits overwrite, and a run missing from `runs/` (a fresh clone) starts from that copy.
 
 Usage: OMP_NUM_THREADS=1 python experiments/expert_scan.py --game bigfish --cpu-hours 1 [--save-progress]
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from ddrl.data import atomic_dir
 from ddrl.expert import PPOConfig, device_name, read_curve, train_expert
 
 
@@ -59,18 +60,13 @@ def in_progress(cfg: ScanConfig) -> Path:
 
 
 def save_progress(cfg: ScanConfig):
-    "Copy the unfinished candidate's run into `in-progress/`, replacing what was there (finished runs need no copy)."
+    "Copy the unfinished candidates' runs into `in-progress/`, replacing what was there (finished runs need no copy)."
     unfinished = [n for n in CANDIDATES if 0 < cpu_seconds_used(cfg.runs / cfg.game / n) < cfg.cpu_hours * 3600]
-    target = in_progress(cfg)
-    tmp = target.with_name(".in-progress-tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name in unfinished[:1]:
-        for file in RUN_FILES:
-            shutil.copy(cfg.runs / cfg.game / name / file, tmp / f"{name}-{file}")
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
-    print(f"in progress: {unfinished[:1] or 'nothing'} -> {target}")
+    with atomic_dir(in_progress(cfg), overwrite=True) as tmp:
+        for name in unfinished:
+            for file in RUN_FILES:
+                shutil.copy(cfg.runs / cfg.game / name / file, tmp / f"{name}-{file}")
+    print(f"in progress: {unfinished or 'nothing'} -> {in_progress(cfg)}")
 
 
 def restore_progress(cfg: ScanConfig, name: str):
