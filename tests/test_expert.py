@@ -54,11 +54,13 @@ def test_bad_expert_input(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="expected expert.pt or checkpoint.pt"): load_expert(tmp_path / "empty")
 
-@pytest.mark.parametrize("game", ["bigfish", "starpilot", "jumper"])
-def test_shipped_experts_load(game):
-    net = load_expert(game)
+@pytest.mark.parametrize("name", ["bigfish", "starpilot", "jumper", "bigfish-nature", "starpilot-nature", "jumper-nature"])
+def test_shipped_experts_load(name):
+    net = load_expert(name)
     card = net.card
-    assert card["game"] == game and card["steps_trained"] > 1_000_000 and card["evaluation"]["id"]["episodes"] == 100
-    assert {"id", "ood"} <= set(card["random_policy"]) and "stop-gap" in card["note"].lower()
+    game, arch = name.split("-")[0], "nature" if name.endswith("-nature") else "impala"
+    assert card["game"] == game and card["arch"] == arch and type(net).__name__.lower().startswith(arch)
+    assert card["steps_trained"] > 1_000_000 and card["evaluation"]["id"]["episodes"] == 100
+    assert {"id", "ood"} <= set(card["random_policy"]) and card["note"]
     with torch.no_grad(): logits = net(np.zeros((2, 64, 64, 3), np.uint8))
     assert logits.shape == (2, 15) and torch.isfinite(logits).all()
