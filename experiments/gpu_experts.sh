@@ -18,7 +18,9 @@ export LD_LIBRARY_PATH="/tmp/site/syslibs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" 
 ddrl() { python3 -c "import sys; from ddrl.cli import main; sys.exit(main(sys.argv[1:]))" "$@"; }
 
 pack() {
-    for g in $GAMES; do [ -d "$RUNS/$g" ] && tar cf "${OUT:-/tmp}/$g.tar" -C "$RUNS" "$g" "$g.log" 2>/dev/null || true; done
+    for g in $GAMES; do
+        [ -d "$RUNS/$g" ] && tar cf "${OUT:-/tmp}/$g.tar" -C "$RUNS" "$g" "$g.log" 2>/dev/null || true
+    done
 }
 
 last_points() {
@@ -32,8 +34,10 @@ setup)
     mkdir -p /tmp/site
     tar xJf .gpu/site.tar.xz -C /tmp/site
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
-    python3 -c "import torch, numpy, procgen, pfrl; print('torch', torch.__version__, 'numpy', numpy.__version__, 'cuda', torch.cuda.is_available())"
-    python3 -c "from ddrl.data import ProcgenSpec; env = ProcgenSpec('bigfish').make(); print('procgen', env.observe()[1]['rgb'].shape)"
+    python3 -c "import torch, numpy, procgen, pfrl
+print('torch', torch.__version__, 'numpy', numpy.__version__, 'cuda', torch.cuda.is_available())"
+    python3 -c "from ddrl.data import ProcgenSpec
+print('procgen', ProcgenSpec('bigfish').make().observe()[1]['rgb'].shape)"
     ;;
 start)
     mkdir -p "$RUNS"

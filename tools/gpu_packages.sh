@@ -18,7 +18,9 @@ grep -qxF "/.gpu/" "$(git rev-parse --git-dir)/info/exclude" 2>/dev/null || {
     mkdir -p "$(git rev-parse --git-dir)/info"; echo "/.gpu/" >> "$(git rev-parse --git-dir)/info/exclude"; }
 rm -rf .gpu/site .gpu/wheels
 mkdir -p .gpu/site/syslibs .gpu/wheels
-for p in procgen procgen_mirror.libs gym3 gym gym_notices pfrl gymnasium farama_notifications; do cp -r "$SP/$p" .gpu/site/; done
+for p in procgen procgen_mirror.libs gym3 gym gym_notices pfrl gymnasium farama_notifications; do
+    cp -r "$SP/$p" .gpu/site/
+done
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux2014_x86_64 -d .gpu/wheels cffi==1.17.1 pycparser
 for w in .gpu/wheels/*.whl; do (cd .gpu/site && unzip -q -o "../../$w"); done
