@@ -15,7 +15,7 @@ RUNS=${RUNS:-/root/gpu-experts}
 GAMES=${GAMES:-"bigfish starpilot jumper"}
 export PYTHONPATH="$PWD:/tmp/site${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 export LD_LIBRARY_PATH="/tmp/site/syslibs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"   # libGL and X11 for procgen's Qt
-ddrl() { python3 -c "import sys; from ddrl.cli import main; sys.exit(main(sys.argv[1:]))" "$@"; }
+DDRL=(python3 -c "import sys; from ddrl.cli import main; sys.exit(main(sys.argv[1:]))")   # `ddrl` from this checkout
 
 pack() {
     for g in $GAMES; do
@@ -44,8 +44,7 @@ start)
     for g in $GAMES; do
         resume=""
         [ -f "$RUNS/$g/checkpoint.pt" ] && resume="--resume"
-        setsid nohup python3 -c "import sys; from ddrl.cli import main; sys.exit(main(sys.argv[1:]))" \
-            expert train --env "$g" --arch impala --steps 25000000 --device cuda --threads 4 \
+        setsid nohup "${DDRL[@]}" expert train --env "$g" --arch impala --steps 25000000 --device cuda --threads 4 \
             --eval-every 20 --out "$RUNS/$g" --quiet $resume >> "$RUNS/$g.log" 2>&1 < /dev/null &
     done
     sleep 45
@@ -69,7 +68,7 @@ finish)
         steps=$(python3 -c "import sys; from ddrl.data import load_checkpoint; \
 print(load_checkpoint(sys.argv[1], 'expert-run', map_location='cpu')['state']['steps'])" "$RUNS/$g/checkpoint.pt")
         echo "$g: finishing at the last checkpoint, $steps steps"
-        ddrl expert train --env "$g" --arch impala --steps "$steps" --device cuda --threads 4 --eval-every 20 \
+        "${DDRL[@]}" expert train --env "$g" --arch impala --steps "$steps" --device cuda --threads 4 --eval-every 20 \
             --out "$RUNS/$g" --quiet --resume >> "$RUNS/$g.log" 2>&1 &
     done
     wait
