@@ -8,19 +8,25 @@ add the squared L2 of the difference; then one SGD step (lr 0.1, momentum 0.5) o
 (`class_mean_gradients`) and the synthetic side as one pure function (`matching_objective`);
 `+compile` runs that function through torch.compile (exact up to float rounding), `+bf16` computes the
 synthetic gradients in bfloat16 (AMX on this CPU; less exact: see the last column).
-Each variant runs 1 + N iterations; s/iter is the median wall time of iterations 2..N+1, "one-off" is the
+Each variant runs 1 + N iterations; s/iter is the median wall time of iterations 2..N+1 (pbc, whose
+unroll length is random, the mean), "one-off" is the
 rest of the run (class means, compilation, first iteration). "grad rel. err." compares the variant's first
 frame gradient with plain float32 autograd of the expected objective (expert-gm variants); for the published loop it is
 how far its own frame gradient, drawn with random 16-frame real batches, lies from that expectation (mean of 3 draws):
 the noise the published method has by design, to set the bf16 variants' error beside.
-Usage: python benchmarks/distill_speed.py [--iterations 5] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm dm]
+The expert-gm variants and the published loop use the paper's MSE loss and class-balanced start, so their gradients
+compare; `student-gm`, `dc`, `pbc` and `av-pbc` run with their defaults. "full run" is s/iter times the method's
+default iterations (`DEFAULT_ITERATIONS`; dc: the pipeline's `dc_iterations`): the time a paper-preset distillation takes.
+Usage: python benchmarks/distill_speed.py [--iterations 5] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm pbc]
        [--dataset results/distill/bigfish/dataset --expert bigfish]   (real frames and a shipped expert instead of random ones)
 """
 import argparse, copy, multiprocessing as mp, resource, time
 import numpy as np, torch
 from ddrl.data import OfflineDataset, load_dataset
-from ddrl.distill import (DistillConfig, distill, init_synthetic, class_mean_gradients, matching_objective, _policy_params, _loss_fn)
+from ddrl.distill import (DEFAULT_ITERATIONS, DistillConfig, distill, init_synthetic, class_mean_gradients, matching_objective,
+                          _policy_params, _loss_fn)
 from ddrl.expert import make_expert_net, load_expert
+from ddrl.pipeline import RunConfig
 
 def dataset(n, seed=0):
     rng = np.random.default_rng(seed)
@@ -38,7 +44,7 @@ def published_loss(ds, syn, params, f, rng) -> torch.Tensor:
     return loss
 
 def published_setup(ds, expert, frames, seed=0):
-    syn = init_synthetic(ds, frames, seed=seed)
+    syn = init_synthetic(ds, frames, seed=seed, init="balanced")
     expert = copy.deepcopy(expert); expert.channels_last = False   # the original's plain PyTorch layout
     params = {k: v.clone().requires_grad_() for k, v in _policy_params(expert).items()}
     return syn, params, _loss_fn(expert, "mse")
@@ -55,7 +61,7 @@ def published_loop(ds, expert, frames, iterations, seed=0) -> list[float]:
 
 def expected_gradient(ds, expert, syn, **variant) -> torch.Tensor:
     "The frame gradient of the expected objective (real class means precomputed), plain float32 unless a variant is given."
-    g, _ = matching_objective(expert, syn, class_mean_gradients(expert, ds), **variant)(syn.frames.detach(), None)
+    g, _ = matching_objective(expert, syn, class_mean_gradients(expert, ds, "mse"), "mse", **variant)(syn.frames.detach(), None)
     return g.float()
 
 def relative_error(got, ref) -> float: return float((got - ref).norm() / ref.norm())
@@ -69,7 +75,7 @@ def published_deviation(ds, expert, frames, draws=3) -> float:
 
 def gradient_error(ds, expert, frames, precision, compile) -> float:
     "Relative L2 error of a variant's first frame gradient against plain float32 autograd."
-    syn = init_synthetic(ds, frames, seed=0)
+    syn = init_synthetic(ds, frames, seed=0, init="balanced")
     return relative_error(expected_gradient(ds, expert, syn, precision=precision, compile=compile), expected_gradient(ds, expert, syn))
 
 def child(name, args, q):
@@ -82,11 +88,12 @@ def child(name, args, q):
     t = time.perf_counter()
     if name == "published": seconds = published_loop(ds, expert, args.frames, 1 + n)
     else:
+        paper = dict(loss="mse", init="balanced") if method == "expert-gm" else {}
         cfg = DistillConfig(method, size=args.frames, iterations=1 + n, outer_loop=args.outer_loop, inner_steps=args.inner_steps,
-                            precision=precision, compile=compile)
+                            precision=precision, compile=compile, **paper)
         seconds = distill(ds, cfg, expert, progress=False).seconds
     total = time.perf_counter() - t
-    per_it = float(np.median(seconds[1:]))
+    per_it = float(np.mean(seconds[1:]) if method in ("pbc", "av-pbc") else np.median(seconds[1:]))   # pbc's unrolls vary
     err = (gradient_error(ds, expert, args.frames, precision, compile) if method == "expert-gm" else
            published_deviation(ds, expert, args.frames) if name == "published" else float("nan"))
     q.put((name, per_it, total - per_it * n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, err))
@@ -99,7 +106,8 @@ def main():
     p.add_argument("--dataset", help="a real offline dataset instead of random frames (e.g. results/distill/bigfish/dataset)")
     p.add_argument("--expert", help="a shipped expert (game name or folder) instead of a freshly initialised --arch network")
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
-    p.add_argument("--methods", nargs="+", default=["expert-gm", "expert-gm+compile", "expert-gm+bf16", "expert-gm+bf16+compile", "dc", "dm"], help="besides the published loop")
+    p.add_argument("--methods", nargs="+", default=["expert-gm", "expert-gm+compile", "expert-gm+bf16+compile", "student-gm", "dc", "pbc", "av-pbc"],
+                   help="besides the published loop")
     a = p.parse_args()
     print(f"{a.frames} synthetic frames, real frames: {a.dataset or f'{a.real} random'}, expert {a.expert or a.arch}, {a.threads} threads; "
           f"dc: {a.outer_loop} matches x {a.inner_steps} inner steps per outer iteration")
@@ -107,9 +115,14 @@ def main():
     for name in ["published", *a.methods]:
         q = ctx.Queue(); pr = ctx.Process(target=child, args=(name, a, q)); pr.start(); r = q.get(); pr.join(); res[name] = r
     base = res["published"][1]
-    print(f"{'method':24s} {'s/iter':>8s} {'iter/s':>8s} {'vs published':>13s} {'one-off s':>10s} {'peak RSS MB':>12s} {'grad rel. err.':>15s}")
+    print(f"{'method':24s} {'s/iter':>8s} {'iter/s':>8s} {'vs published':>13s} {'one-off s':>10s} {'full run min':>13s} "
+          f"{'peak RSS MB':>12s} {'grad rel. err.':>15s}")
     for name, per_it, setup, rss, err in res.values():
-        print(f"{name:24s} {per_it:8.3f} {1 / per_it:8.2f} {base / per_it:12.1f}x {setup:10.1f} {rss:12.0f} {err:15.1e}")
+        method = name.split("+")[0]
+        iterations = RunConfig().dc_iterations if method == "dc" else DEFAULT_ITERATIONS.get(method, 1000)
+        full = (setup + per_it * iterations) / 60
+        print(f"{name:24s} {per_it:8.3f} {1 / per_it:8.2f} {base / per_it:12.1f}x {setup:10.1f} {full:13.1f} {rss:12.0f} "
+              f"{err:15.1e}")
 
 if __name__ == "__main__":
     main()

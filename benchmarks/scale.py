@@ -1,7 +1,7 @@
 """Scale-out and bring-your-own-data benchmarks, measured side by side in one run.
 
-1. The pipeline's grid of jobs (bigfish, a small preset: 4 BC datasets, 3 distillation methods + random real frames,
-   9 evaluated methods) in-process vs on a local Ray instance with 2 workers: wall time of the BC, distillation and
+1. The pipeline's grid of jobs (bigfish, a small preset: 4 BC datasets, the default distillation methods and the
+   real-frame controls) in-process vs on a local Ray instance with 2 workers: wall time of the BC, distillation and
    evaluation stages (Ray's start-up reported apart), and a check that both give the same returns.
 2. Peak memory (RSS) of distilling (expert-gm: every real frame goes through the expert) a dataset whose frames
    are larger than a memory cap: loaded whole vs kept on disk and read in chunks (`max_memory_mb`).

@@ -112,7 +112,7 @@ def bc_loss(logits: torch.Tensor, # `(n, A)` student logits
     if kind == "ce": return F.cross_entropy(logits, targets)
     probs = (targets if targets.ndim == 2
              else (targets[..., None] == torch.arange(logits.shape[-1], device=logits.device)).to(logits.dtype))
-    return ((logits.softmax(-1) - probs) ** 2).sum(-1).mean()
+    return ((logits.softmax(-1) - probs) ** 2).mean()
 
 # %% ../nbs/02_bc.ipynb #68eb21d4
 @dataclass
@@ -233,9 +233,14 @@ def save_students(nets: list[nn.Module], path: str | Path, kind: str = "cnn", se
         kind = getattr(nets[0], "kind", kind); shape = getattr(nets[0], "obs_shape", None)
         (tmp / "students.json").write_text(json.dumps(
             dict(kind=kind, n_actions=nets[0].n_actions, count=len(nets), obs_shape=shape,
-                 seeds=list(seeds) if seeds is not None else None, info=info or {}),
+                 seeds=list(seeds) if seeds is not None else _student_seeds(nets), info=info or {}),
             indent=1, default=str))
     return path
+
+def _student_seeds(nets: list[nn.Module]) -> list[int] | None:
+    "The seeds `train_students` gave the students (they seed their action streams), if every one has one."
+    seeds = [getattr(n, "student_seed", None) for n in nets]
+    return None if None in seeds else seeds
 
 def load_students(path: str | Path, device: str = "cpu") -> list[nn.Module]:
     "Students saved by `save_students`, in eval mode."

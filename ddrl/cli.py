@@ -10,7 +10,7 @@ import argparse, datetime, json, os, sys, tempfile, traceback
 from pathlib import Path
 from . import __version__
 from .data import (PROCGEN_GAMES, PROCGEN_MODES, DdrlError, ProcgenSpec, RandomPolicy, check_env,
-                       collect, format_summary, load_dataset, recorded_env, save_dataset, summarize)
+                       collect, format_summary, load_dataset, save_dataset, summarize)
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'make_policy', 'check_out', 'load_checked_expert', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval',
@@ -29,9 +29,11 @@ def make_policy(name: str, # `random`, or a name understood by later stages (e.g
     raise DdrlError(f"unknown policy {name!r}; expected 'random' or 'expert'")
 
 def check_out(path: str, flag: str = "--out") -> Path:
-    "The output folder of a command: refused at once if a file is in its place."
+    "The output folder of a command: refused at once if a file is in its place or in the way of it."
     out = Path(path)
     if out.exists() and not out.is_dir(): raise DdrlError(f"{flag} {out}: is a file, expected a folder")
+    if blocker := next((p for p in out.parents if p.exists() and not p.is_dir()), None):
+        raise DdrlError(f"{flag} {out}: {blocker} is a file, expected a folder")
     return out
 
 def load_checked_expert(checkpoint: str | None, game: str | None, device: str = "cpu"):
@@ -90,6 +92,7 @@ def cmd_distill(args):
     import warnings
     from ddrl.distill import DistillConfig, distill
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels,
+                        init=args.init, loss=args.loss,
                         seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
                         precision=args.precision, compile=args.compile)
     out = check_out(args.out)
@@ -196,16 +199,21 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_expert_eval)
     d = sub.add_parser("distill", help="distil a dataset into a few synthetic frames")
     d.add_argument("--dataset", required=True, help="offline dataset folder (Minari layout)")
-    d.add_argument("--method", default="expert-gm", choices=["expert-gm", "dc", "dm"],
+    d.add_argument("--method", default="expert-gm", choices=["expert-gm", "student-gm", "dc", "pbc", "av-pbc"],
                    help="method (default: expert-gm, the paper's)")
     d.add_argument("--size", type=int, default=150, help="synthetic frames (default: 150)")
-    d.add_argument("--iterations", type=int, default=1000, help="outer iterations (default: 1000)")
+    d.add_argument("--iterations", type=int,
+                   help="outer iterations (default: the method's: 1000; pbc and av-pbc 300)")
     d.add_argument("--lr", type=float,
-                   help="SGD lr on the frames, pixel units (default: the method's; expert-gm: the paper's 0.1)")
-    d.add_argument("--expert", help="expert: a game (shipped expert) or a run folder; needed by expert-gm")
+                   help="lr on the frames, pixel units (default: the method's; expert-gm: the paper's 0.1)")
+    d.add_argument("--expert", help="expert: a game (shipped expert) or a run folder; needed by expert-gm, pbc's target")
     d.add_argument("--env", help="the game the data and expert must be from (default: the expert's game)")
     d.add_argument("--labels", default="auto", choices=["auto", "hard", "soft", "expert"],
-                   help="labels (default: auto)")
+                   help="labels (default: auto: learned soft labels for pbc and av-pbc, else hard)")
+    d.add_argument("--init", default="random", choices=["random", "balanced", "kcenter"],
+                   help="initial real frames (default: random, keeping the action mix)")
+    d.add_argument("--loss", default="ce", choices=["ce", "mse"],
+                   help="BC loss in matched gradients and student updates (default: ce; mse: the paper's)")
     d.add_argument("--out", required=True,
                    help="run folder: data/ (the synthetic dataset), checkpoint, loss, frames.png")
     d.add_argument("--resume", action="store_true", help="continue the run in --out")

@@ -19,10 +19,12 @@ from .data import CheckpointError, check_device, load_checkpoint, save_checkpoin
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
-__all__ = ['METHODS', 'CONTROLS', 'balanced_counts', 'SyntheticSet', 'init_synthetic', 'class_mean_gradients',
-           'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'features',
-           'mean_embedding_loss', 'DistillConfig', 'distill', 'save_synthetic', 'plot_frames', 'random_real_frames',
-           'class_balanced_real_frames', 'with_expert_labels', 'control_set', 'pixel_change']
+__all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'CONTROLS', 'balanced_counts', 'SyntheticSet', 'kcenter_index',
+           'init_synthetic', 'random_index', 'class_mean_gradients', 'synthetic_class_gradients', 'squared_l2',
+           'matching_objective', 'layerwise_cosine', 'real_class_gradients', 'student_matching_step',
+           'unrolled_student', 'expert_log_probs', 'state_weights', 'policy_divergence', 'DistillConfig', 'distill',
+           'save_synthetic', 'plot_frames', 'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels',
+           'control_set', 'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -42,6 +44,8 @@ def balanced_counts(available: np.ndarray, # real frames per action
     return counts
 
 # %% ../nbs/03_distill.ipynb #f4d8cd91
+INITS = ("random", "balanced", "kcenter")   # how `init_synthetic` picks the real frames it starts from
+
 class SyntheticSet(nn.Module):
     "Learnable frames (pixel units, NHWC), hard or soft labels, optional learnable student lr."
     def __init__(self, frames: torch.Tensor,      # (N, H, W, C) initial frames, pixel units
@@ -49,7 +53,6 @@ class SyntheticSet(nn.Module):
                  n_actions: int,                  # size of the action space
                  soft: bool = False,              # learnable soft labels (logits) instead of fixed actions
                  student_lr: float | None = None, # learnable student learning rate, initial value (None: not learned)
-                 label_init: torch.Tensor | None = None, # initial label logits (N, A) for soft labels
                  bounds: tuple | None = None):    # (low, high) kept by `clamp_` (None: frames, 0-255 pixels)
         super().__init__()
         self.image = frames.ndim == 4            # frames (pixel units, inputs scaled by 1/255) or vectors (used as they are)
@@ -60,8 +63,7 @@ class SyntheticSet(nn.Module):
         self.register_buffer("actions", actions.long().clone())
         self.n_actions, self.soft = n_actions, soft
         if soft:
-            init = label_init if label_init is not None else F.one_hot(self.actions, n_actions).float() * 3.0
-            self.label_logits = nn.Parameter(init.float().clone())
+            self.label_logits = nn.Parameter(F.one_hot(self.actions, n_actions).float() * 3.0)
         self.log_lr = nn.Parameter(torch.tensor(math.log(student_lr))) if student_lr else None
     def __len__(self): return len(self.frames)
     @property
@@ -75,14 +77,14 @@ class SyntheticSet(nn.Module):
     @property
     def student_lr(self) -> float | None:
         "The (clamped) student learning rate, if learned."
-        return None if self.log_lr is None else float(self.log_lr.clamp(math.log(1e-5), math.log(1.0)).exp())
+        return None if self.log_lr is None else float(self.log_lr.detach().clamp(math.log(1e-5), math.log(1.0)).exp())
     @torch.no_grad()
     def clamp_(self):
         "Keep frames in the valid pixel range (vectors: in the real data's range) and the learning rate in [1e-5, 1]."
         self.frames.copy_(torch.maximum(torch.minimum(self.frames, self.high), self.low))
         if self.log_lr is not None: self.log_lr.clamp_(math.log(1e-5), math.log(1.0))
     def class_index(self) -> list[torch.Tensor]:
-        "Indices of the frames of each action (by their initial, balanced hard labels)."
+        "Indices of the frames of each action (by their initial hard labels)."
         return [torch.nonzero(self.actions == a).flatten() for a in range(self.n_actions)]
     def to_dataset(self, metadata: dict | None = None,
                    uint8: bool = False, # frames rounded to uint8 pixels (an export option) instead of floats in [0, 1]
@@ -101,14 +103,55 @@ class SyntheticSet(nn.Module):
         return OfflineDataset(frames, actions, np.zeros(n), np.r_[np.zeros(n - 1), 1], np.zeros(n), [n],
                               n_actions=self.n_actions, metadata=meta, soft_labels=soft)
 
+def kcenter_index(observations,        # frames `(N, H, W, C)` or vectors `(N, D)`, in memory or on disk
+                  k: int,              # how many to pick
+                  seed: int = 0,       # picks the first centre
+                  pool: int = 4,       # frames are compared on `pool` x `pool` average-pooled pixels
+                  chunk: int = 4096) -> np.ndarray:
+    "Greedy k-centre (farthest-first) picks: each next pick is the frame farthest from every pick so far."
+    parts = []
+    for s in range(0, len(observations), chunk):
+        x = torch.as_tensor(np.asarray(observations[s:s + chunk]), dtype=torch.float32)
+        if x.ndim == 4: x = F.avg_pool2d(x.permute(0, 3, 1, 2), pool)
+        parts.append(x.flatten(1))
+    x = torch.cat(parts)
+    if not 1 <= k <= len(x): raise ValueError(f"k must be in [1, {len(x)}] (the frames available), found {k}")
+    picks = [int(np.random.default_rng(seed).integers(len(x)))]
+    distance = ((x - x[picks[0]]) ** 2).sum(1)
+    for _ in range(k - 1):
+        picks.append(int(distance.argmax()))
+        distance = torch.minimum(distance, ((x - x[picks[-1]]) ** 2).sum(1))
+    return np.array(picks)
+
 def init_synthetic(ds: OfflineDataset,   # the real dataset
                    size: int = 150,      # synthetic frames
                    soft: bool = False,   # learnable soft labels
                    student_lr: float | None = None, # learnable student lr (initial value), or None
-                   seed: int = 0) -> SyntheticSet:
-    "A class-balanced `SyntheticSet` initialised from real frames (warns about missing or scarce actions)."
+                   seed: int = 0,        # picks the frames
+                   init: str = "random", # `random` (keeps the expert's action mix), `balanced` (per action), `kcenter`
+                  ) -> SyntheticSet:
+    "A `SyntheticSet` initialised from real frames with their recorded actions (picked at random, per action or k-centre)."
     if ds.observations.ndim not in (2, 4):
         raise ValueError(f"distillation needs frames (N, H, W, C) or vectors (N, D), found {ds.observations.shape}")
+    if init not in INITS: raise ValueError(f"init must be one of {INITS}, found {init!r}")
+    if size < 1: raise ValueError(f"size must be >= 1, found {size}")
+    if size > len(ds): raise ValueError(f"size {size} exceeds the {len(ds)} real frames available")
+    rng = np.random.default_rng(seed)
+    if init == "balanced": idx = _balanced_index(ds, size, rng)
+    elif init == "random": idx = random_index(len(ds), size, seed)
+    else: idx = np.sort(kcenter_index(ds.observations, size, seed))
+    bounds = None if ds.observations.ndim == 4 else _vector_bounds(ds.observations)
+    syn = SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
+                       student_lr, bounds=bounds)
+    syn.source_index = idx   # which real frames it started from (`pixel_change` compares with them)
+    return syn
+
+def random_index(n: int, k: int, seed: int = 0) -> np.ndarray:
+    "`k` of `n` indices drawn without replacement, sorted: the same `seed` gives a method's start and its real control."
+    return np.sort(np.random.default_rng(seed).choice(n, k, replace=False))
+
+def _balanced_index(ds: OfflineDataset, size: int, rng: np.random.Generator) -> np.ndarray:
+    "Frames picked as evenly as possible per action (warns about missing or scarce actions)."
     available = np.bincount(ds.actions, minlength=ds.n_actions)
     counts = balanced_counts(available, size)
     missing = np.flatnonzero(available == 0)
@@ -116,14 +159,8 @@ def init_synthetic(ds: OfflineDataset,   # the real dataset
     if len(missing): warnings.warn(f"actions {missing.tolist()} have no real frames: they get no synthetic frames")
     if len(scarce): warnings.warn(f"actions {scarce.tolist()} have fewer real frames than their share "
                                   f"({available[scarce].tolist()}): each real frame is used once")
-    rng = np.random.default_rng(seed)
-    idx = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
-                          for a, c in enumerate(counts) if c])
-    bounds = None if ds.observations.ndim == 4 else _vector_bounds(ds.observations)
-    syn = SyntheticSet(torch.as_tensor(ds.observations[idx]), torch.from_numpy(ds.actions[idx]), ds.n_actions, soft,
-                       student_lr, bounds=bounds)
-    syn.source_index = idx   # which real frames it started from (`pixel_change` compares with them)
-    return syn
+    return np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
+                           for a, c in enumerate(counts) if c])
 
 def _vector_bounds(obs, chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
     "Per-feature min and max of vector observations, read in chunks (they may be on disk)."
@@ -146,7 +183,7 @@ def _loss_fn(net: nn.Module, loss: str):
 
 def class_mean_gradients(net: nn.Module,     # the fixed network (the expert)
                          ds: OfflineDataset, # real frames and actions
-                         loss: str = "mse",  # BC loss inside the gradient (the paper: mse)
+                         loss: str = "ce",   # BC loss inside the gradient (the students'; the paper: mse)
                          batch: int = 256,   # frames per pass (memory only; the result is exact)
                          device: str = "cpu") -> dict[int, dict]:
     "For every action: the BC-loss gradient at the fixed weights, averaged over all its real frames."
@@ -164,7 +201,7 @@ def class_mean_gradients(net: nn.Module,     # the fixed network (the expert)
         out[int(a)] = {k: v / len(idx) for k, v in acc.items()}
     return out
 
-def synthetic_class_gradients(net: nn.Module, syn: SyntheticSet, loss: str = "mse", params: dict | None = None,
+def synthetic_class_gradients(net: nn.Module, syn: SyntheticSet, loss: str = "ce", params: dict | None = None,
                               batched: bool | None = None) -> dict[int, dict]:
     "Per action, the (differentiable) BC-loss gradient on its synthetic frames: one vmapped call (GPU default) or a loop (CPU default)."
     params = params if params is not None else _policy_params(net)
@@ -185,7 +222,7 @@ def squared_l2(g_syn: dict, g_real: dict) -> torch.Tensor:
 def matching_objective(net: nn.Module,          # the fixed network (the expert)
                        syn: SyntheticSet,       # the synthetic set whose frames (and soft labels) are learned
                        g_real: dict,            # per action, the real class-mean gradients (`class_mean_gradients`)
-                       loss: str = "mse",       # BC loss inside the gradients (the paper: mse)
+                       loss: str = "ce",        # BC loss inside the gradients (the students'; the paper: mse)
                        precision: str = "fp32", # `bf16`: synthetic gradients in bfloat16, the distance in float32
                        compile: bool = False):  # torch.compile the per-class step (falls back to eager, with a warning, if it cannot)
     "A pure function (frames, label logits or None) -> (gradients, loss) of the paper's matching loss."
@@ -235,98 +272,305 @@ def layerwise_cosine(g_syn: dict, g_real: dict) -> torch.Tensor:
                                                      eps=1e-6)).sum()
     return total
 
-# %% ../nbs/03_distill.ipynb #2b81b54b
-def features(net: nn.Module, frames: torch.Tensor) -> torch.Tensor:
-    "A student's penultimate features (its `features` block) for frames in [0, 1], NHWC."
-    return net.features(frames_to_input(frames, frames.device, frames.dtype))
-
-def mean_embedding_loss(net: nn.Module, syn: SyntheticSet, real: dict[int, torch.Tensor]) -> torch.Tensor:
-    "Distribution matching: squared distance of per-class mean embeddings, synthetic vs real."
-    total = 0.0
-    for a, idx in enumerate(syn.class_index()):
-        if len(idx) == 0 or a not in real: continue
-        total = total + ((features(net, syn.inputs[idx]).mean(0) - features(net, real[a]).mean(0)) ** 2).sum()
-    return total
-
-# %% ../nbs/03_distill.ipynb #6116b9bd
-METHODS = ("expert-gm", "dc", "dm")
-
-@dataclass
-class DistillConfig:
-    "Dataset distillation settings; defaults are the paper's (150 frames, 1000 iterations, SGD 0.1/0.5)."
-    method: str = "expert-gm"    # `expert-gm` (the paper's), `dc` (Dataset Condensation) or `dm` (ours)
-    size: int = 150              # synthetic frames
-    iterations: int = 1000       # outer iterations
-    lr: float | None = None      # SGD learning rate on frames in pixel units (None: the method's default)
-    momentum: float = 0.5        # SGD momentum
-    real_per_class: int = 16     # real frames per action per match (dc, dm)
-    labels: str = "auto"         # `hard`, `soft` (learnable), `expert` (expert's distribution), `auto` (expert for dm, else hard)
-    loss: str | None = None      # BC loss inside matched gradients (None: mse for expert-gm, ce for dc)
-    outer_loop: int = 10         # dc: matches per fresh student
-    inner_steps: int = 50        # dc: student SGD steps on the synthetic data between matches
-    inner_lr: float = 0.01       # dc: student learning rate in the inner steps
-    student: str = "auto"        # dc, dm: the student architecture (auto: the paper's CNN for frames, an MLP for vectors)
-    seed: int = 0                # seeds the initial frames, students and real batches
-    device: str = "cpu"
-    checkpoint_every: int = 50   # iterations between checkpoints
-    precision: str = "fp32"      # expert-gm: `bf16` computes the synthetic gradients in bfloat16 (faster on AMX CPUs and GPUs, less exact)
-    compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs of >= 1000 iterations)
-    def __post_init__(self):
-        if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
-        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be > 0 and finite, found {self.lr}")
-        if not (math.isfinite(self.inner_lr) and self.inner_lr > 0):
-            raise ValueError(f"inner_lr must be > 0 and finite, found {self.inner_lr}")
-        if not 0 <= self.momentum < 1: raise ValueError(f"momentum must be in [0, 1), found {self.momentum}")
-        check_device(self.device)
-        if self.precision not in ("fp32", "bf16"):
-            raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
-        if self.labels not in ("auto", "hard", "soft", "expert"):
-            raise ValueError(f"labels must be auto/hard/soft/expert, found {self.labels!r}")
-        for k in ("size", "iterations", "real_per_class", "outer_loop", "checkpoint_every"):
-            if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
-    @property
-    def frame_lr(self) -> float:
-        "SGD lr on pixel-unit frames: the paper's 0.1; DC's 0.1 and DM's 1.0 (for normalised images) in pixel units."
-        return self.lr if self.lr is not None else {"expert-gm": 0.1, "dc": 0.1 * 0.25 ** 2 * 255 ** 2,
-                                                    "dm": 1.0 * 0.25 ** 2 * 255 ** 2}[self.method]
-    @property
-    def bc_loss_kind(self) -> str: return self.loss or ("mse" if self.method == "expert-gm" else "ce")
-    def label_mode(self, has_expert: bool) -> str:
-        if self.labels != "auto": return self.labels
-        return "expert" if self.method == "dm" and has_expert else "hard"
+def real_class_gradients(net: nn.Module,                 # the network whose gradients are taken
+                         params: dict,                   # its (detached) weights
+                         real: dict[int, torch.Tensor],  # per action, a batch of real frames in [0, 1]
+                         loss: str = "ce",               # BC loss inside the gradients
+                        ) -> dict[int, dict]:
+    "Per action, the BC-loss gradient on its real batch at `params` (a constant for the frames' update)."
+    g_fn = torch.func.grad(_loss_fn(net, loss))
+    return {a: g_fn(params, x, torch.full((len(x),), a, device=x.device)) for a, x in real.items()}
 
 def _real_batches(ds, rng, per_class, device) -> dict[int, torch.Tensor]:
     "A random real batch per action (frames in [0, 1])."
     out = {}
     for a in np.unique(ds.actions):
         idx = np.flatnonzero(ds.actions == a)
-        pick = rng.choice(idx, min(per_class, len(idx)), replace=False)
-        x = torch.as_tensor(ds.observations[pick], device=device)
+        pick = np.sort(rng.choice(idx, min(per_class, len(idx)), replace=False))
+        x = torch.as_tensor(np.asarray(ds.observations[pick]), device=device)
         out[int(a)] = x.float() / 255.0 if x.dtype == torch.uint8 and x.ndim == 4 else x.float()
     return out
 
+# %% ../nbs/03_distill.ipynb #2b81b54b
+def student_matching_step(student: nn.Module,       # the persistent student (trained in place)
+                          student_opt,              # its Adam optimiser
+                          syn: SyntheticSet,        # the synthetic set
+                          frame_opt,                # the frames' optimiser
+                          real: dict[int, torch.Tensor], # per action, a real batch in [0, 1]
+                          loss: str = "ce",         # BC loss, inside the gradients and for the student's updates
+                          updates: int = 10,        # full-batch student steps on the synthetic set after the match
+                         ) -> float:
+    "One `student-gm` iteration: match gradients at the student's weights, step the frames, then train the student."
+    params = _policy_params(student)
+    g_syn = synthetic_class_gradients(student, syn, loss, params)
+    g_real = real_class_gradients(student, params, {a: real[a] for a in g_syn if a in real}, loss)
+    distance = squared_l2({a: g_syn[a] for a in g_real}, g_real)
+    frame_opt.zero_grad()
+    distance.backward()
+    frame_opt.step()
+    syn.clamp_()
+    x, y = syn.inputs.detach(), syn.targets.detach()
+    for _ in range(updates):
+        step_loss = bc_loss(student(x), y, loss)
+        student_opt.zero_grad()
+        step_loss.backward()
+        student_opt.step()
+    return distance.item()
+
+# %% ../nbs/03_distill.ipynb #b544e032
+def _adam(params: dict, grads, m: dict, v: dict, t: int, lr, betas=(0.9, 0.999), eps: float = 1e-8) -> tuple:
+    "One Adam step written out (differentiable in the gradients and the lr); eps inside the square root."
+    new_params, new_m, new_v = {}, {}, {}
+    for (k, p), g in zip(params.items(), grads):
+        new_m[k] = betas[0] * m[k] + (1 - betas[0]) * g
+        new_v[k] = betas[1] * v[k] + (1 - betas[1]) * g * g
+        step = (new_m[k] / (1 - betas[0] ** t)) / (new_v[k] / (1 - betas[1] ** t) + eps * eps).sqrt()
+        new_params[k] = p - lr * step
+    return new_params, new_m, new_v
+
+def unrolled_student(student: nn.Module,        # a freshly initialised student: its weights are the start
+                     inputs: torch.Tensor,      # the synthetic set as the student sees it (frames in [0, 1])
+                     targets: torch.Tensor,     # its labels: actions `(N,)` or probabilities `(N, A)`
+                     batches: torch.Tensor,     # `(steps, batch)` indices, one row per Adam step
+                     lr,                        # the students' learning rate (a float, or a tensor to learn it)
+                     window: int | None = None, # differentiate through the last `window` steps only (None: all)
+                     loss: str = "ce",          # the students' BC loss
+                    ) -> dict:
+    "The student's weights after Adam steps on the synthetic set, differentiable in it through the last `window` steps."
+    params = {k: p.detach() for k, p in student.named_parameters()}
+    m = {k: torch.zeros_like(p) for k, p in params.items()}
+    v = {k: torch.zeros_like(p) for k, p in params.items()}
+    first_tracked = len(batches) - (len(batches) if window is None else min(window, len(batches)))
+    for t, idx in enumerate(batches, start=1):
+        tracked = t > first_tracked
+        x, y = (inputs[idx], targets[idx]) if tracked else (inputs[idx].detach(), targets[idx].detach())
+        params = {k: p if p.requires_grad else p.detach().requires_grad_() for k, p in params.items()}
+        step_loss = bc_loss(torch.func.functional_call(student, params, (x,)), y, loss)
+        grads = torch.autograd.grad(step_loss, list(params.values()), create_graph=tracked)
+        step_lr = lr if tracked or not torch.is_tensor(lr) else lr.detach()
+        params, m, v = _adam(params, grads, m, v, t, step_lr)
+        if not tracked:
+            params, m, v = ({k: a.detach() for k, a in d.items()} for d in (params, m, v))
+    return params
+
+@torch.no_grad()
+def expert_log_probs(expert: nn.Module, ds: OfflineDataset, batch: int = 512) -> torch.Tensor:
+    "The expert's log-probabilities on every real state, `(N, A)`, computed once in chunks."
+    return torch.cat([expert(ds.observations[s:s + batch]).float().log_softmax(-1).cpu()
+                      for s in range(0, len(ds), batch)])
+
+def state_weights(ds: OfflineDataset,     # the real dataset
+                  expert: nn.Module | None = None, # its value head gives V*(s) (`logits_and_value`)
+                  how: str = "auto",      # `value` (the expert's V*), `rtg` (return-to-go, gamma 0.99), `none`, `auto`
+                  batch: int = 512) -> torch.Tensor:
+    "Per-state weights of av-pbc: V*(s) or the return-to-go, shifted to be >= 0 and scaled to mean 1."
+    if how == "auto": how = "value" if hasattr(expert, "logits_and_value") else "rtg"
+    if how == "none": return torch.ones(len(ds))
+    if how == "value":
+        if not hasattr(expert, "logits_and_value"):
+            raise ValueError("weighting='value' needs an expert with a value head; use weighting='rtg'")
+        with torch.no_grad():
+            w = torch.cat([expert.logits_and_value(ds.observations[s:s + batch])[1].float().flatten().cpu()
+                           for s in range(0, len(ds), batch)])
+    elif how == "rtg": w = torch.as_tensor(ds.returns_to_go(0.99), dtype=torch.float32)
+    else: raise ValueError(f"weighting must be 'auto', 'value', 'rtg' or 'none', found {how!r}")
+    w = w - w.min()
+    return w / w.mean() if w.mean() > 0 else torch.ones(len(ds))
+
+def policy_divergence(student_logits: torch.Tensor,  # `(n, A)` the student's logits on real states
+                      expert_log_probs: torch.Tensor | None, # `(n, A)` the expert's log-probabilities (None: DBC)
+                      actions: torch.Tensor,         # `(n,)` the recorded actions (used without an expert)
+                      weights: torch.Tensor,         # `(n,)` per-state weights
+                     ) -> torch.Tensor:
+    "The outer loss: weighted KL(expert || student) per state, or cross-entropy to the recorded actions (DBC)."
+    log_q = student_logits.log_softmax(-1)
+    if expert_log_probs is None: per_state = F.nll_loss(log_q, actions, reduction="none")
+    else: per_state = (expert_log_probs.exp() * (expert_log_probs - log_q)).sum(-1)
+    return (weights * per_state).mean()
+
+# %% ../nbs/03_distill.ipynb #6116b9bd
+METHODS = ("expert-gm", "student-gm", "dc", "pbc", "av-pbc")
+DEFAULT_ITERATIONS = {"expert-gm": 1000, "student-gm": 1000, "dc": 1000, "pbc": 300, "av-pbc": 300}
+
+@dataclass
+class DistillConfig:
+    "Dataset distillation settings; defaults are each method's published ones (150 frames), adapted as the text says."
+    method: str = "expert-gm"    # `expert-gm` (the paper's), `student-gm` (the original code's), `dc`, `pbc` or `av-pbc`
+    size: int = 150              # synthetic frames
+    iterations: int | None = None # outer iterations (None: the method's default, `DEFAULT_ITERATIONS`)
+    lr: float | None = None      # the frames' learning rate in pixel units (None: the method's default, `frame_lr`)
+    momentum: float = 0.5        # SGD momentum of the matching methods' frame updates
+    init: str = "random"         # initial frames: `random` (keeps the action mix), `balanced` (per action), `kcenter`
+    real_per_class: int = 16     # real frames per action per match (student-gm, dc)
+    labels: str = "auto"         # `hard`, `soft` (learnable), `expert` (expert's distribution after distillation), `auto`
+    loss: str = "ce"             # BC loss in matched gradients and student updates (`mse`: the paper's)
+    outer_loop: int = 10         # dc: matches per fresh student
+    inner_steps: int = 50        # dc: student SGD steps on the synthetic data between matches
+    inner_lr: float = 0.01       # dc: student learning rate in the inner steps
+    student_updates: int = 10    # student-gm: full-batch Adam steps (lr 0.005) of the student after each match
+    student: str = "auto"        # the student architecture (auto: the paper's CNN for frames, an MLP for vectors)
+    student_steps: int = 100     # pbc: Adam steps of each unrolled student (as the evaluation's students)
+    student_batch: int = 15      # pbc: their batch size
+    student_lr: float = 5e-3     # pbc: their learning rate (the initial value if `learn_lr`)
+    learn_lr: bool = False       # pbc: learn the students' learning rate too
+    learn_frames: bool = True    # pbc: learn the frames (False: labels, and lr if learned, only -- the ablation)
+    window: int = 20             # pbc: differentiate through the last `window` student steps (RaT-BPTT)
+    real_batch: int = 256        # pbc: real states per outer loss
+    label_lr: float = 0.01       # pbc: Adam lr of the soft-label logits
+    weighting: str = "auto"      # av-pbc: state weights `value` (expert's V*), `rtg` (return-to-go), `auto`
+    seed: int = 0                # seeds the initial frames, students and real batches
+    device: str = "cpu"
+    checkpoint_every: int = 50   # iterations between checkpoints
+    precision: str = "fp32"      # expert-gm: `bf16` computes the synthetic gradients in bfloat16 (an option)
+    compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs >= 1000 iterations)
+    def __post_init__(self):
+        if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
+        if self.iterations is None: self.iterations = DEFAULT_ITERATIONS[self.method]
+        for k in ("lr", "inner_lr", "student_lr", "label_lr"):
+            value = getattr(self, k)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{k} must be > 0 and finite, found {value}")
+        if not 0 <= self.momentum < 1: raise ValueError(f"momentum must be in [0, 1), found {self.momentum}")
+        check_device(self.device)
+        if self.precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be fp32 or bf16, found {self.precision!r}")
+        if self.labels not in ("auto", "hard", "soft", "expert"):
+            raise ValueError(f"labels must be auto/hard/soft/expert, found {self.labels!r}")
+        if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, found {self.init!r}")
+        if self.loss not in ("ce", "mse"): raise ValueError(f"loss must be 'ce' or 'mse', found {self.loss!r}")
+        if self.weighting not in ("auto", "value", "rtg"):
+            raise ValueError(f"weighting must be auto/value/rtg, found {self.weighting!r}")
+        for k in ("size", "iterations", "real_per_class", "outer_loop", "checkpoint_every", "student_steps",
+                  "student_batch", "window", "real_batch"):
+            if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
+        if self.student_updates < 0: raise ValueError(f"student_updates must be >= 0, found {self.student_updates}")
+    @property
+    def frame_lr(self) -> float:
+        "The frames' lr in pixel units: the paper's 0.1 (expert-gm); 0.1 for [0, 1] inputs (student-gm, dc); 1 (pbc's Adam)."
+        if self.lr is not None: return self.lr
+        return {"expert-gm": 0.1, "student-gm": 0.1 * 255 ** 2, "dc": 0.1 * 0.25 ** 2 * 255 ** 2,
+                "pbc": 1.0, "av-pbc": 1.0}[self.method]
+    @property
+    def bilevel(self) -> bool: return self.method in ("pbc", "av-pbc")
+    def label_mode(self) -> str:
+        "The labels actually used: `auto` is learnable soft labels for pbc and av-pbc, hard actions otherwise."
+        if self.labels != "auto": return self.labels
+        return "soft" if self.bilevel else "hard"
+
+def _initial_set(ds: OfflineDataset, cfg: DistillConfig, expert: nn.Module | None, device) -> SyntheticSet:
+    "The synthetic set a run starts from; pbc's soft labels start from the expert's logits on its frames."
+    labels = cfg.label_mode()
+    syn = init_synthetic(ds, cfg.size, soft=labels == "soft", seed=cfg.seed, init=cfg.init,
+                         student_lr=cfg.student_lr if cfg.bilevel and cfg.learn_lr else None).to(device)
+    if labels == "soft" and expert is not None:
+        with torch.no_grad(): syn.label_logits.copy_(expert.to(device).eval()(syn.inputs).float())
+    if cfg.bilevel and not cfg.learn_frames: syn.frames.requires_grad_(False)
+    return syn
+
+def _optimizer(syn: SyntheticSet, cfg: DistillConfig):
+    "SGD with momentum on the frames (matching methods), Adam on frames, labels and lr (pbc)."
+    if cfg.bilevel:
+        groups = [dict(params=[syn.frames], lr=cfg.frame_lr)] if cfg.learn_frames else []
+        if syn.soft: groups.append(dict(params=[syn.label_logits], lr=cfg.label_lr))
+        if syn.log_lr is not None: groups.append(dict(params=[syn.log_lr], lr=cfg.label_lr))
+        if not groups: raise ValueError("pbc with learn_frames=False needs soft labels or learn_lr: nothing to learn")
+        return torch.optim.Adam(groups)
+    opt = torch.optim.SGD([syn.frames], lr=cfg.frame_lr, momentum=cfg.momentum)
+    if syn.soft:   # label logits live on a ~1 scale, frames on a ~255 scale: rescale the frame lr
+        opt.add_param_group(dict(params=[syn.label_logits], lr=cfg.frame_lr / 255 ** 2 * 100))
+    return opt
+
+def _method_step(ds: OfflineDataset, cfg: DistillConfig, syn: SyntheticSet, opt, expert: nn.Module | None,
+                 rng: np.random.Generator, device) -> tuple:
+    "The method's outer iteration `step(it) -> loss`, and the modules whose state a checkpoint must keep."
+    obs_shape = tuple(ds.observations.shape[1:])
+    if cfg.method == "expert-gm":
+        expert = expert.to(device).eval()
+        g_real = class_mean_gradients(expert, ds, cfg.loss, device=cfg.device)
+        compile = cfg.compile if cfg.compile is not None else (device.type == "cpu" and cfg.iterations >= 1000)
+        match_step = matching_objective(expert, syn, g_real, cfg.loss, cfg.precision, compile)
+        def step(it):
+            grads, loss = match_step(syn.frames.detach(), syn.label_logits.detach() if syn.soft else None)
+            if syn.soft: syn.frames.grad, syn.label_logits.grad = grads
+            else: syn.frames.grad = grads
+            opt.step()
+            syn.clamp_()
+            return loss.item()
+        return step, {}
+    if cfg.method == "student-gm":
+        torch.manual_seed(cfg.seed * 1_000_003)
+        student = make_student(cfg.student, ds.n_actions, obs_shape).to(device)
+        student_opt = torch.optim.Adam(student.parameters(), lr=5e-3)
+        def step(it):
+            real = _real_batches(ds, rng, cfg.real_per_class, device)
+            return student_matching_step(student, student_opt, syn, opt, real, cfg.loss, cfg.student_updates)
+        return step, {"student": student, "student_opt": student_opt}
+    if cfg.method == "dc":
+        def step(it):
+            torch.manual_seed(cfg.seed * 1_000_003 + it)
+            net = make_student(cfg.student, ds.n_actions, obs_shape).to(device)
+            net_opt, value = torch.optim.SGD(net.parameters(), lr=cfg.inner_lr), 0.0
+            for ol in range(cfg.outer_loop):
+                params = _policy_params(net)
+                g_s = synthetic_class_gradients(net, syn, cfg.loss, params)
+                real = _real_batches(ds, rng, cfg.real_per_class, device)
+                loss = layerwise_cosine(g_s, real_class_gradients(net, params, {a: real[a] for a in g_s}, cfg.loss))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                syn.clamp_()
+                value += loss.item() / cfg.outer_loop
+                if ol == cfg.outer_loop - 1: break
+                x, y = syn.inputs.detach(), syn.targets.detach()
+                for _ in range(cfg.inner_steps):
+                    inner = bc_loss(net(x), y, cfg.loss)
+                    net_opt.zero_grad()
+                    inner.backward()
+                    net_opt.step()
+            return value
+        return step, {}
+    log_p = expert_log_probs(expert.to(device).eval(), ds) if expert is not None else None
+    weights = state_weights(ds, expert, cfg.weighting) if cfg.method == "av-pbc" else torch.ones(len(ds))
+    actions = torch.as_tensor(ds.actions)
+    def step(it):
+        torch.manual_seed(cfg.seed * 1_000_003 + it)
+        net = make_student(cfg.student, ds.n_actions, obs_shape).to(device)
+        n_steps = int(rng.integers(min(cfg.window, cfg.student_steps), cfg.student_steps + 1))
+        batches = torch.randint(0, len(syn), (n_steps, cfg.student_batch))
+        lr = syn.log_lr.exp() if syn.log_lr is not None else cfg.student_lr
+        params = unrolled_student(net, syn.inputs, syn.targets, batches, lr, cfg.window, cfg.loss)
+        pick = np.sort(rng.choice(len(ds), min(cfg.real_batch, len(ds)), replace=False))
+        real = torch.as_tensor(np.asarray(ds.observations[pick]), device=device)
+        logits = torch.func.functional_call(net, params, (real,))
+        loss = policy_divergence(logits, None if log_p is None else log_p[pick].to(device), actions[pick].to(device),
+                                 weights[pick].to(device))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        syn.clamp_()
+        return loss.item()
+    return step, {}
+
 def distill(ds: OfflineDataset,           # the real (offline) dataset
             cfg: DistillConfig = DistillConfig(), # method and settings
-            expert: nn.Module | None = None, # the trained expert (needed by expert-gm; gives dm its soft labels)
+            expert: nn.Module | None = None, # the trained expert (needed by expert-gm; pbc's target policy and labels)
             out: str | Path | None = None,  # run folder: checkpoint.pt, loss.csv, the synthetic dataset (data/)
             resume: bool = False,           # continue from out/checkpoint.pt
             progress: bool = True) -> SyntheticSet:
     "Learn a synthetic dataset with the configured method; checkpoints and resumes."
     if cfg.method == "expert-gm" and expert is None:
         raise ValueError("method 'expert-gm' needs the trained expert (expert=...)")
-    labels = cfg.label_mode(expert is not None)
+    labels = cfg.label_mode()
     if labels == "expert" and expert is None: raise ValueError("labels='expert' needs the trained expert (expert=...)")
     out = Path(out) if out else None
     ckpt = out / "checkpoint.pt" if out else None
     if ckpt and ckpt.exists() and not resume:
         raise FileExistsError(f"{out} already holds a distillation run; pass resume=True (--resume)")
     device = torch.device(cfg.device)
-    syn = init_synthetic(ds, cfg.size, soft=labels == "soft", seed=cfg.seed).to(device)
-    opt = torch.optim.SGD([syn.frames], lr=cfg.frame_lr, momentum=cfg.momentum)
-    if labels == "soft":   # label logits live on a ~1 scale, frames on a ~255 scale: rescale the frame lr
-        opt.add_param_group(dict(params=[syn.label_logits], lr=cfg.frame_lr / 255 ** 2 * 100))
+    syn = _initial_set(ds, cfg, expert, device)
+    opt = _optimizer(syn, cfg)
     rng, start, history, seconds = np.random.default_rng(cfg.seed + 1), 0, [], []
+    step, modules = _method_step(ds, cfg, syn, opt, expert, rng, device)
     if ckpt and resume and ckpt.exists():
         ck = load_checkpoint(ckpt, "distill-run", map_location=device,
                              required=("config", "synthetic", "optimizer", "iteration", "history", "rng"))
@@ -334,62 +578,39 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         if saved != (cfg.method, cfg.size):
             raise CheckpointError(f"{ckpt}: checkpoint is {saved[0]} with {saved[1]} frames, "
                                   f"this run asks for {cfg.method} with {cfg.size}")
-        try: syn.load_state_dict(ck["synthetic"]); opt.load_state_dict(ck["optimizer"])
+        try:
+            syn.load_state_dict(ck["synthetic"])
+            opt.load_state_dict(ck["optimizer"])
+            for name, module in modules.items(): module.load_state_dict(ck["modules"][name])
         except (RuntimeError, ValueError, KeyError) as e:
             raise CheckpointError(f"{ckpt}: does not fit this run's synthetic set (another dataset?): "
                                   f"{' '.join(str(e).split())[:200]}") from None
         start, history = ck["iteration"], ck["history"]
         rng.bit_generator.state = ck["rng"]
         if progress: print(f"resumed {out} at iteration {start}")
-    if out: out.mkdir(parents=True, exist_ok=True); (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
-    if cfg.method == "expert-gm":
-        expert = expert.to(device).eval()
-        g_real = class_mean_gradients(expert, ds, cfg.bc_loss_kind, device=cfg.device)
-        compile = cfg.compile if cfg.compile is not None else (device.type == "cpu" and cfg.iterations >= 1000)
-        match_step = matching_objective(expert, syn, g_real, cfg.bc_loss_kind, cfg.precision, compile)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
 
     def checkpoint(it):
         save_checkpoint(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
-                             history=history, rng=rng.bit_generator.state), ckpt, "distill-run")
+                             history=history, rng=rng.bit_generator.state,
+                             modules={name: module.state_dict() for name, module in modules.items()}),
+                        ckpt, "distill-run")
 
     bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress,
-               leave=False)
+               leave=False, unit="it")
     for it in bar:
         t0 = time.perf_counter()
-        if cfg.method == "expert-gm":
-            grads, loss = match_step(syn.frames.detach(), syn.label_logits.detach() if syn.soft else None)
-            if syn.soft: syn.frames.grad, syn.label_logits.grad = grads
-            else: syn.frames.grad = grads
-            opt.step(); syn.clamp_()
-            value = loss.item()
-        else:
-            torch.manual_seed(cfg.seed * 1_000_003 + it)
-            net = make_student(cfg.student, ds.n_actions, tuple(ds.observations.shape[1:])).to(device)
-            if cfg.method == "dm":
-                loss = mean_embedding_loss(net, syn, _real_batches(ds, rng, cfg.real_per_class, device))
-                opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_()
-                value = loss.item()
-            else:
-                net_opt, value = torch.optim.SGD(net.parameters(), lr=cfg.inner_lr), 0.0
-                for ol in range(cfg.outer_loop):
-                    params = {k: v.detach() for k, v in net.named_parameters()}
-                    real = _real_batches(ds, rng, cfg.real_per_class, device)
-                    g_fn = torch.func.grad(_loss_fn(net, "ce"))
-                    g_r = {a: g_fn(params, x, torch.full((len(x),), a, device=device)) for a, x in real.items()}
-                    g_s = synthetic_class_gradients(net, syn, "ce", params)
-                    loss = layerwise_cosine(g_s, {a: g_r[a] for a in g_s})
-                    opt.zero_grad(); loss.backward(); opt.step(); syn.clamp_()
-                    value += loss.item() / cfg.outer_loop
-                    if ol == cfg.outer_loop - 1: break
-                    x, y = syn.inputs.detach(), syn.targets.detach()
-                    for _ in range(cfg.inner_steps):
-                        l = bc_loss(net(x), y, "ce"); net_opt.zero_grad(); l.backward(); net_opt.step()
-        history.append(value); seconds.append(time.perf_counter() - t0)
+        value = step(it)
+        history.append(value)
+        seconds.append(time.perf_counter() - t0)
         bar.set_postfix(loss=f"{value:.4g}")
         if ckpt and ((it + 1) % cfg.checkpoint_every == 0): checkpoint(it + 1)
     if labels == "expert":
         with torch.no_grad(): logits = expert.to(device).eval()(syn.inputs)
-        syn.soft = True; syn.label_logits = nn.Parameter(logits.float())
+        syn.soft = True
+        syn.label_logits = nn.Parameter(logits.float())
     syn.history, syn.seconds = history, seconds   # loss per iteration; wall time per iteration run in this call
     if ckpt: checkpoint(cfg.iterations)
     if out: save_synthetic(syn, out, cfg, ds)
@@ -445,28 +666,21 @@ def random_real_frames(ds: OfflineDataset, # the real dataset
                        seed: int = 0) -> OfflineDataset:
     "`n` real frames picked at random (keeping the expert's action mix), with their recorded actions."
     if not 1 <= n <= len(ds): raise ValueError(f"n must be in [1, {len(ds)}] (the dataset's frames), found {n}")
-    pick = np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False))
-    return _real_subset(ds, pick, f"{n} frames at random, seed {seed}")
+    return _real_subset(ds, random_index(len(ds), n, seed), f"{n} frames at random, seed {seed}")
 
 def class_balanced_real_frames(ds: OfflineDataset, # the real dataset
                                n: int,             # frames to pick
                                seed: int = 0) -> OfflineDataset:
     "`n` real frames, as many per action as possible (`balanced_counts`), with their recorded (hard) actions."
-    counts = balanced_counts(np.bincount(ds.actions, minlength=ds.n_actions), n)
-    rng = np.random.default_rng(seed)
-    pick = np.concatenate([rng.choice(np.flatnonzero(ds.actions == a), c, replace=False)
-                           for a, c in enumerate(counts) if c])
+    pick = _balanced_index(ds, n, np.random.default_rng(seed))
     return _real_subset(ds, np.sort(pick), f"{n} frames, class-balanced, seed {seed}")
 
 def with_expert_labels(ds: OfflineDataset, # frames to label (e.g. `random_real_frames`)
                        expert: nn.Module,  # a policy network: frames -> logits
                        batch: int = 512) -> OfflineDataset:
     "The same frames labelled with the expert's action distribution (soft labels) instead of the recorded actions."
-    with torch.no_grad():
-        logits = torch.cat([torch.as_tensor(expert(ds.observations[s:s + batch])).float().cpu()
-                            for s in range(0, len(ds), batch)])
     out = ds.select(np.arange(ds.n_episodes))
-    out.soft_labels = logits.softmax(-1).numpy()
+    out.soft_labels = expert_log_probs(expert, ds, batch).exp().numpy()
     out.metadata = {**ds.metadata, "labels": "the expert's action distribution"}
     return out
 

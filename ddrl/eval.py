@@ -18,9 +18,9 @@ from .data import LevelReplay, RandomPolicy, atomic_dir
 
 # %% auto #0
 __all__ = ['PAPER_METHODS', 'PAPER_RESULTS', 'PAPER_DATASET_SIZES', 'PAPER_ALIASES', 'SPLITS', 'SPLIT_NAMES', 'PROCGEN_LEVELS',
-           'RECORD_COLUMNS', 'PAPER_COLUMNS', 'paper_value', 'EvalSpec', 'action_seed', 'split_replay',
-           'evaluate_policies', 'evaluate_methods', 'Estimate', 'unit_table', 'contrast', 'holm', 'method_table',
-           'results_frame', 'compare', 'save_results', 'load_results']
+           'RECORD_COLUMNS', 'paper_value', 'EvalSpec', 'action_seed', 'split_replay', 'evaluate_policies',
+           'evaluate_methods', 'Estimate', 'unit_table', 'contrast', 'holm', 'method_table', 'results_frame', 'compare',
+           'save_results', 'load_results']
 
 # %% ../nbs/04_eval.ipynb #6f29c0a6
 PAPER_METHODS = ("Expert", "BC 10%", "BC 25%", "BC 40%", "BC 100%", "Synthetic")
@@ -215,8 +215,6 @@ def holm(p_values) -> np.ndarray:
     return out
 
 # %% ../nbs/04_eval.ipynb #2e4ab6cc
-PAPER_COLUMNS = ["paper_mean", "paper_std_published"]
-
 def _select(records: pd.DataFrame, method: str, split: str, actions: str) -> pd.DataFrame:
     rows = records[(records.method == method) & (records.split == split) & (records.actions == actions)]
     if rows.empty: raise ValueError(f"no records of method {method!r} on split {split!r} with {actions} actions")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, asdict, field, fields, replace
 from datetime import date
 from pathlib import Path
 import numpy as np
+import scipy.stats
 import torch
 from torch import nn
 from .progress import tqdm
@@ -253,8 +254,8 @@ def _rng_states() -> dict:
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
 
 def _set_rng_states(s: dict):
-    random.setstate(s["python"]); np.random.set_state(s["numpy"]); torch.set_rng_state(s["torch"])
-    if s.get("cuda") and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s["cuda"])
+    random.setstate(s["python"]); np.random.set_state(s["numpy"]); torch.set_rng_state(s["torch"].cpu())
+    if s.get("cuda") and torch.cuda.is_available(): torch.cuda.set_rng_state_all([t.cpu() for t in s["cuda"]])
 
 def seed_everything(seed: int):
     "Seed python, numpy and torch."
@@ -289,8 +290,7 @@ def train_expert(cfg: PPOConfig,        # training settings
         raise FileExistsError(f"{out} already holds a run; pass resume=True (--resume) to continue it")
     out.mkdir(parents=True, exist_ok=True)
     device = torch.device(cfg.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {cfg.device!r} requested but CUDA is not available")
+    check_device(cfg.device)
     seed_everything(cfg.seed)
     arch_kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.arch_kwargs.items()}
     net = make_expert_net(cfg.arch, **arch_kwargs).to(device)
@@ -485,11 +485,19 @@ def load_expert(game_or_path: str | Path, # a game with a shipped expert, a run 
 
 # %% ../nbs/01_expert.ipynb #c833004f
 def shipped_experts_table() -> str:
-    "Markdown table of the shipped experts' cards, beside the random policy."
-    rows = ["| game | network | steps | device | ID return | OOD return | random ID | random OOD |", "|---|---|---|---|---|---|---|---|"]
+    "Markdown table of the shipped experts' cards (mean and 95% interval over episodes), beside the random policy."
+    header = "| name | network | steps | device | ID return | OOD return | random ID | random OOD |"
+    rows = [header, "|---|---|---|---|---|---|---|---|"]
     for f in sorted(SHIPPED_EXPERTS.glob("*.json")):
-        c = json.loads(f.read_text()); e, r = c["evaluation"], c["random_policy"]
-        fmt = lambda d: f"{d['mean']:.2f} +- {d['stderr']:.2f} ({d['episodes']} ep)"
-        rows.append(f"| {c['game']} | {c['arch']} ({c['parameters']:,} params) | {c['steps_trained']:,} | {c['device']} | "
-                    f"{fmt(e['id'])} | {fmt(e['ood'])} | {fmt(r['id'])} | {fmt(r['ood'])} |")
+        c = json.loads(f.read_text())
+        e, r = c["evaluation"], c["random_policy"]
+        rows.append(f"| {f.stem} | {c['arch']} ({c['parameters']:,} params) | {c['steps_trained']:,} | {c['device']} | "
+                    f"{_interval(e['id'])} | {_interval(e['ood'])} | {_interval(r['id'])} | {_interval(r['ood'])} |")
     return "\n".join(rows)
+
+def _interval(d: dict) -> str:
+    "Mean [95% t-interval over episodes] (episodes) of one card entry."
+    half = scipy.stats.t.ppf(0.975, d["episodes"] - 1) * d["stderr"]   # (ddrl.eval.Estimate sits above this module)
+    lo, hi = d["mean"] - half, d["mean"] + half
+    return f"{d['mean']:.2f} [{lo:.2f}, {hi:.2f}] ({d['episodes']} ep)"
+

@@ -8,7 +8,7 @@ Docs: https://ddrl-dev.github.io/ddrl/pipeline.html.md"""
 from __future__ import annotations
 import contextlib, dataclasses, datetime, fcntl, json, logging, math, os, platform, re, shutil, socket, subprocess
 import tempfile, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable
 import yaml
@@ -25,10 +25,10 @@ from .report import run_report, text_table
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_GAMES', 'CONFIGS', 'NOTEBOOKS', 'STAGES', 'STAGE_NAMES', 'STAGE_SPEEDS', 'RunConfig', 'ConfigError',
-           'shipped_dir', 'load_config', 'parse_overrides', 'Stage', 'get_stage', 'write_json', 'new_manifest',
-           'read_manifest', 'stage_done', 'read_run_config', 'run_stage', 'notebook_stage', 'run_with_threads',
-           'as_task', 'LocalBackend', 'RayBackend', 'set_backend', 'get_backend', 'expert_stage', 'data_stage',
-           'bc_job', 'bc_stage', 'distill_job', 'distill_stage', 'run_methods', 'eval_job', 'eval_stage',
+           'shipped_dir', 'load_config', 'parse_overrides', 'Stage', 'get_stage', 'write_text', 'write_json',
+           'new_manifest', 'read_manifest', 'stage_done', 'read_run_config', 'run_stage', 'notebook_stage',
+           'run_with_threads', 'as_task', 'LocalBackend', 'RayBackend', 'set_backend', 'get_backend', 'expert_stage',
+           'data_stage', 'bc_job', 'bc_stage', 'distill_job', 'distill_stage', 'run_methods', 'eval_job', 'eval_stage',
            'check_expert', 'RunLockedError', 'run_lock', 'prepare_run', 'stage_notebooks_missing', 'is_stage_cell',
            'stage_notebook', 'notebook_kernel', 'run_log', 'slow_stage_warning', 'run_pipeline', 'write_report',
            'run_headline', 'write_combined_report']
@@ -51,11 +51,12 @@ class RunConfig:
     bc_steps: int = 1000               # Adam steps per BC student
     bc_batch: int = 256                # BC batch size
     bc_lr: float = 5e-3                # BC learning rate
-    methods: list = field(default_factory=lambda: ["expert-gm", "dc", "dm"]) # distillation methods
+    methods: list = field(default_factory=lambda: ["expert-gm", "student-gm", "dc", "pbc"]) # distillation methods
     synthetic_size: int = 150          # synthetic frames (also the size of the real-frame controls)
     subset_seeds: int = 5              # subsets of real frames per control (the unit of their intervals)
     distill_seeds: int = 3             # distillation runs per method (the unit of its intervals)
-    distill_iterations: int = 1000     # outer iterations of expert-gm and dm
+    distill_iterations: int = 1000     # outer iterations of expert-gm and student-gm
+    pbc_iterations: int = 300          # outer iterations of pbc and av-pbc (each trains a student `syn_steps` steps)
     dc_iterations: int = 200           # outer iterations of dc (each is `dc_outer_loop` matches)
     dc_outer_loop: int = 10            # dc: matches per fresh student
     dc_inner_steps: int = 50           # dc: student steps between matches
@@ -80,7 +81,7 @@ class RunConfig:
         if bad := [p for p in self.percents if not isinstance(p, (int, float)) or not 0 < p <= 100]:
             raise ConfigError(f"percents: expected numbers in (0, 100], found {bad}")
         for k in ("expert_episodes", "n_students", "bc_steps", "bc_batch", "synthetic_size", "subset_seeds",
-                  "distill_seeds", "distill_iterations",
+                  "distill_seeds", "distill_iterations", "pbc_iterations",
                   "dc_iterations", "syn_steps", "syn_batch", "eval_episodes", "num_envs", "num_levels"):
             if getattr(self, k) < 1: raise ConfigError(f"{k}: expected >= 1, found {getattr(self, k)}")
         for k in ("start_level", "seed", "threads", "dc_outer_loop", "dc_inner_steps", "expert_steps"):
@@ -114,10 +115,11 @@ class ConfigError(DdrlError, ValueError):
 PRESETS = {
     "paper": dict(expert="train"),
     "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, subset_seeds=2,
-                  distill_seeds=1, distill_iterations=100, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
+                  distill_seeds=1, methods=["expert-gm", "student-gm", "pbc"], distill_iterations=100,
+                  pbc_iterations=10, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
                   eval_episodes=10, greedy=False),
     "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16,
-               synthetic_size=30, subset_seeds=2, distill_seeds=1, distill_iterations=2, dc_iterations=1,
+               synthetic_size=30, subset_seeds=2, distill_seeds=1, distill_iterations=2, pbc_iterations=2, dc_iterations=1,
                dc_outer_loop=2, dc_inner_steps=2, syn_steps=5, eval_episodes=3, greedy=False),
 }
 PAPER_GAMES = ("bigfish", "starpilot", "jumper")   # `--env all`
@@ -223,10 +225,15 @@ def _git_commit() -> dict:
         return dict(commit=commit or None, dirty=dirty)
     except (OSError, subprocess.SubprocessError): return dict(commit=None, dirty=None)
 
-def write_json(path: Path, obj):
-    "Write JSON atomically (temporary file, then rename)."
+def write_text(path: Path, text: str):
+    "Write a text file atomically (a temporary file named after the process, then rename)."
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(obj, indent=1, default=str)); os.replace(tmp, path)
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+def write_json(path: Path, obj):
+    "Write JSON atomically."
+    write_text(path, json.dumps(obj, indent=1, default=str))
 
 def new_manifest(cfg: RunConfig, preset: str) -> dict:
     "The manifest of a new run: configuration, seeds, versions, commit; no stage done."
@@ -416,13 +423,15 @@ def distill_job(out: Path, run: Path, cfg: RunConfig, method: str, dataset_seed:
     if method in CONTROLS:
         name, data = CONTROLS[method].format(n=size), control_set(method, ds, size, seed, expert)
     else:
-        its = cfg.dc_iterations if method == "dc" else cfg.distill_iterations
+        its = {"dc": cfg.dc_iterations, "pbc": cfg.pbc_iterations, "av-pbc": cfg.pbc_iterations}.get(
+            method, cfg.distill_iterations)
         dcfg = DistillConfig(method, size=size, iterations=its, outer_loop=cfg.dc_outer_loop,
-                             inner_steps=cfg.dc_inner_steps, seed=seed, device=cfg.torch_device)
+                             inner_steps=cfg.dc_inner_steps, student_steps=cfg.syn_steps, student_batch=cfg.syn_batch,
+                             student_lr=cfg.syn_lr, seed=seed, device=cfg.torch_device)
         done = (folder / "data").exists() and json.loads((folder / "config.json").read_text()) == asdict(dcfg)
         name = method
         data = load_dataset(folder) if done else distill(ds, dcfg, expert, folder, resume=True).to_dataset()
-    student = _student_config(cfg)
+    student = replace(_student_config(cfg), lr=data.metadata.get("student_lr", cfg.syn_lr))   # a learned lr is used
     nets = train_students(data, student, cfg.student_seeds, desc=f"{name} students (seed {dataset_seed})")
     save_students(nets, folder / "students", seeds=cfg.student_seeds, overwrite=True,
                   info=dict(method=name, dataset_seed=dataset_seed, frames=size, config=asdict(student)))
@@ -465,7 +474,7 @@ def eval_stage(out: Path, run: Path, cfg: RunConfig) -> dict:
     import matplotlib.pyplot as plt
     import pandas as pd
     out, run = Path(out), Path(run)
-    dataset = load_dataset(run / "data" / "dataset")
+    dataset = load_dataset(run / "data" / "dataset", max_memory_mb=0)   # its level seeds; frames stay on disk
     spec = EvalSpec(cfg.game, cfg.eval_episodes, cfg.num_levels, cfg.start_level, cfg.distribution_mode, cfg.seed + 1,
                     dataset_levels=dataset.level_seeds.tolist())
     modes = ("sampled", "greedy") if cfg.greedy else ("sampled",)
@@ -730,9 +739,7 @@ def _run_locked(cfg, preset, out, overwrite, executor, stages, backend, address,
 def write_report(run: Path) -> Path:
     "Write `report.md` of a finished run."
     run = Path(run)
-    tmp = run / f".report.md.tmp-{os.getpid()}"
-    tmp.write_text(run_report(run, read_manifest(run)))
-    os.replace(tmp, run / "report.md")
+    write_text(run / "report.md", run_report(run, read_manifest(run)))
     return run / "report.md"
 
 def run_headline(run: Path) -> str:
@@ -755,7 +762,5 @@ def write_combined_report(runs: list[Path], out: str | Path) -> Path:
             (out / m["game"] / Path(src).parent).mkdir(parents=True, exist_ok=True)
             shutil.copy(r / src, out / m["game"] / src)
     write_json(out / "manifest.json", {m["game"]: m for m in manifests})
-    tmp = out / ".report.md.tmp"
-    tmp.write_text(combined_report(runs, manifests))
-    os.replace(tmp, out / "report.md")
+    write_text(out / "report.md", combined_report(runs, manifests))
     return out / "report.md"

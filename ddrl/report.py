@@ -197,8 +197,8 @@ def how_obtained(run: Path, manifest: dict) -> str:
              f"{c['subset_seeds'] - 1}, the unit of their intervals): picked at random with their recorded actions, "
              f"the same frames with the expert's action distribution as labels, and picked class-balanced with their "
              f"recorded actions.",
-             f"- Distillation: {n} frames, {c['distill_seeds']} distillation seed(s) per method; expert-gm and dm "
-             f"{c['distill_iterations']} iterations, dc {c['dc_iterations']} iterations of {c['dc_outer_loop']} "
+             f"- Distillation: {n} frames, {c['distill_seeds']} distillation seed(s) per method; expert-gm and student-gm "
+             f"{c['distill_iterations']} iterations, pbc {c.get('pbc_iterations', '-')} iterations, dc {c['dc_iterations']} iterations of {c['dc_outer_loop']} "
              f"matches with {c['dc_inner_steps']} inner steps. Students on synthetic and control frames: "
              f"{c['n_students']} per set, {c['syn_steps']} Adam steps, batch {c['syn_batch']}, lr {c['syn_lr']}.",
              f"- Evaluation: {EvalSpec(**spec).describe()}. Means and differences with 95% intervals from a crossed "

@@ -17,13 +17,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from ddrl.report import markdown_table, plus_minus
+from ddrl.eval import Estimate
+from ddrl.report import markdown_table, with_interval
 from ddrl.task import PPMOConfig, evaluate_batch, load_batch, plot_batch, ppmo, read_task_curve
 
 ROOT = Path(__file__).resolve().parents[1]
-# the reference's released datasets, re-evaluated with 50 fresh learners: N -> (states, sampled, greedy)
-REFERENCE = {1: (2, "500 +- 0", "500"), 2: (3, "391 +- 143", "500"), 3: (4, "263 +- 107", "500"),
-             4: (5, "128 +- 35", "398"), 5: (6, "86 +- 31", "279")}
+# the reference's released datasets, re-evaluated with 50 fresh learners:
+# N -> (states, sampled mean, sampled std, greedy mean); only the greedy mean was kept, so it has no interval
+REFERENCE = {1: (2, 500, 0, 500), 2: (3, 391, 143, 500), 3: (4, 263, 107, 500), 4: (5, 128, 35, 398),
+             5: (6, 86, 31, 279)}
+REFERENCE_LEARNERS = 50
 
 
 @dataclass
@@ -84,17 +87,32 @@ def run(cfg: Config, n: int, size: int) -> dict:
     return result
 
 
+def interval(mean: float, std: float, n: int) -> str:
+    "`mean [low, high]`: the 95% t-interval of a mean over `n` learners with sample standard deviation `std`."
+    low, high = Estimate(mean, std / np.sqrt(n), n - 1).interval()
+    return with_interval(mean, max(low, 0.0), min(high, 500.0), digits=0)
+
+
 def table(results: list[dict]) -> str:
-    "Markdown: one row per run, ours beside the reference's."
-    columns = ["N", "states", "meta-epochs", "distill time (s)", "sampled (ours)", "greedy (ours)",
-               "reference: states, sampled, greedy"]
+    "Markdown: one row per batch, ours and the reference's (one row per N), returns with 95% intervals."
+    columns = ["N", "batch", "states", "meta-epochs", "distill time (s)", "sampled: mean [95% CI]",
+               "greedy: mean [95% CI]"]
     rows = []
-    for r in sorted(results, key=lambda r: (r["n"], r["size"])):
-        reference = ", ".join(str(x) for x in REFERENCE[r["n"]])
-        rows.append([r["n"], r["size"], r["meta_epochs"], f"{r['distill_seconds']:.0f}",
-                     plus_minus(r["sampled"]["mean"], r["sampled"]["std"], digits=0),
-                     plus_minus(r["greedy"]["mean"], r["greedy"]["std"], digits=0), reference])
+    for n in sorted({r["n"] for r in results}):
+        for r in sorted((r for r in results if r["n"] == n), key=lambda r: r["size"]):
+            cells = [interval(np.mean(r[m]["returns"]), np.std(r[m]["returns"], ddof=1), len(r[m]["returns"]))
+                     for m in ("sampled", "greedy")]
+            rows.append([n, "ours", r["size"], r["meta_epochs"], f"{r['distill_seconds']:.0f}", *cells])
+        states, mean, std, greedy = REFERENCE[n]
+        rows.append([n, "reference", states, "", "", interval(mean, std, REFERENCE_LEARNERS), f"{greedy:.0f}"])
     return markdown_table(columns, rows)
+
+
+CAPTION = ("Returns of fresh learners after one SGD step on each distilled batch (one episode per learner; cart-pole's "
+           "maximum is 500). Intervals: 95% t-intervals over the {learners} learners of one batch (distillation seed "
+           "{seed}): they cover learner-to-learner variation, not the variation between distillation runs. Reference: "
+           "the reference's released datasets, re-evaluated with {ref} learners (only the mean of the greedy returns "
+           "was kept). Made by `python experiments/cartpole_nd_table.py`.")
 
 
 def main(cfg: Config):
@@ -106,7 +124,7 @@ def main(cfg: Config):
             results.append(r)
             print(f"N={n} size={size}: sampled {r['sampled']['mean']:.1f} +- {r['sampled']['std']:.1f}, "
                   f"greedy {r['greedy']['mean']:.1f} ({r['distill_seconds']:.0f} s of distillation)", flush=True)
-    text = table(results)
+    text = table(results) + "\n\n" + CAPTION.format(learners=cfg.learners, seed=cfg.seed, ref=REFERENCE_LEARNERS)
     (cfg.out / "cartpole_table.md").write_text(text + "\n")
     print(text)
 

@@ -5,7 +5,10 @@ actions, seed 0). Every training set has 150 frames and is a unit of the analysi
 - real-frame controls, 5 subsets each (subset seeds 0-4): frames picked at random with their recorded actions;
   the same frames labelled with the expert's action distribution; frames picked class-balanced with their
   recorded actions (how `expert-gm` and `dc` start);
-- each distillation method, 3 runs (distillation seeds 0-2);
+- each distillation method, 3 runs (distillation seeds 0-2), with the method's default settings (`DistillConfig`:
+  random real frames as the start, cross-entropy, the method's iterations); `pbc-frozen` is `pbc` with its frames
+  frozen (labels learned only), the ablation that tells whether the frames carry anything. A distillation run with
+  seed s starts from the same frames as the control subsets with seed s (and pbc from their expert labels);
 - BC 100%: the whole offline dataset (1000 Adam steps, batch 256), for scale.
 Students: 10 per set (seeds 0-9), the paper's CNN, 100 Adam steps, batch 15, lr 5e-3 (BC 100%: 1000 steps, batch 256).
 Evaluation: every policy plays the same levels, one episode each, with its own action-sampling stream (sampled
@@ -20,15 +23,15 @@ unfinished distillation from its checkpoint. Committed: the per-episode records 
 distillation run's config, loss curve and frame grid, the part records, the result page and its figures. Not
 committed (re-made with the same seeds when a part needs them): the offline dataset, the synthetic sets'
 frames, checkpoints and students.
-Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods expert-gm dm]
+Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
        [--only PART ...] [--out DIR]
 """
 import argparse
 import json
-import subprocess
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -40,20 +43,22 @@ import torch
 
 from ddrl.bc import BCConfig, load_students, save_students, train_students
 from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_dataset, save_dataset
-from ddrl.distill import CONTROLS, DistillConfig, control_set, distill, pixel_change
+from ddrl.distill import CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
 from ddrl.eval import EvalSpec, evaluate_policies, results_frame
 from ddrl.expert import device_name, load_expert
+from ddrl.pipeline import _git_commit, write_json
 from ddrl.report import SPLIT_NAMES, comparison_table, markdown_table, plot_differences, plot_id_ood, with_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = __doc__.split("\n", 2)[2].split("Every part")[0].strip()   # quoted on the result page
+VARIANTS = {"pbc-frozen": dict(method="pbc", learn_frames=False)}        # name -> DistillConfig settings
 
 
 @dataclass
 class Config:
     game: str = "starpilot"             # Procgen game
     out: Path = ROOT / "results" / "distill"  # parts in <out>/<game>/, the result page in <out>/<game>.md
-    methods: tuple = ("expert-gm", "dm")  # distillation methods
+    methods: tuple = ("pbc", "pbc-frozen")  # distillation methods (`METHODS`) and variants (`VARIANTS`)
     only: list | None = None            # run only these parts (None: every part)
     size: int = 150                     # frames of every training set
     subset_seeds: int = 5               # subsets per real-frame control
@@ -66,7 +71,7 @@ class Config:
     mode: str = "easy"                  # Procgen distribution mode
     collect_envs: int = 50              # parallel environments while collecting
     data_seed: int = 0                  # seed of the collection; subset and distillation seeds are offsets from it
-    iterations: int = 1000              # outer iterations of expert-gm and dm
+    iterations: int | None = None       # outer iterations (None: each method's default)
     dc_iterations: int = 20             # outer iterations of dc (each 10 matches x 50 inner steps)
     student: BCConfig = field(default_factory=lambda: BCConfig(steps=100, batch_size=15, lr=5e-3))
     bc: BCConfig = field(default_factory=lambda: BCConfig(steps=1000, batch_size=256, lr=5e-3))  # BC 100%
@@ -78,9 +83,11 @@ def parse_config() -> Config:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--game", default=Config.game, help=f"Procgen game (default: {Config.game})")
     parser.add_argument("--methods", nargs="*", default=list(Config.methods), help="distillation methods")
-    parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-dm-0 eval-dm-0")
+    parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-pbc-0 eval-pbc-0")
     parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
     args = parser.parse_args()
+    if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
+        parser.error(f"unknown methods {unknown}; expected some of {list(METHODS) + list(VARIANTS)}")
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only)
 
 
@@ -100,8 +107,9 @@ def training_sets(cfg: Config) -> list[dict]:
 
 def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
     "The distillation run of `method` with dataset seed `seed`."
-    iterations = cfg.dc_iterations if method == "dc" else cfg.iterations
-    return DistillConfig(method, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed)
+    settings = VARIANTS.get(method, dict(method=method))
+    iterations = cfg.dc_iterations if settings["method"] == "dc" else cfg.iterations
+    return DistillConfig(**settings, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed)
 
 
 def folder(cfg: Config) -> Path:
@@ -122,21 +130,20 @@ def run_part(cfg: Config, info: dict, name: str, work, needed: bool = True):
     result = dict(work() or {}, part=name, threads=torch.get_num_threads(), commit=COMMIT)
     result["seconds"] = round(time.time() - start, 1)
     done.parent.mkdir(parents=True, exist_ok=True)
-    tmp = done.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=1, default=str))
-    tmp.replace(done)
+    write_json(done, result)
     info[name] = result
     print(f"{cfg.game} {name}: {result['seconds']:.0f} s", flush=True)
 
 
-def git_commit() -> str:
-    "The checkout's commit, with `+dirty` when tracked files differ from it."
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+def commit_label() -> str:
+    "The checkout's short commit, with `+dirty` when tracked files differ from it."
+    git = _git_commit()
+    return (git["commit"] or "unknown")[:7] + ("+dirty" if git["dirty"] else "")
 
 
-COMMIT = git_commit()   # the code this process runs (read once: later edits of the checkout do not change it)
+COMMIT = commit_label()   # the code this process runs (read once: later edits of the checkout do not change it)
+expert = lru_cache(maxsize=None)(load_expert)   # the shipped expert, loaded once per game
+load_once = lru_cache(maxsize=1)(load_dataset)  # the offline dataset, read once (every part runs in this process)
 
 
 def dataset(cfg: Config) -> OfflineDataset:
@@ -144,8 +151,8 @@ def dataset(cfg: Config) -> OfflineDataset:
     path = folder(cfg) / "dataset"
     if not path.exists():
         spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.mode, cfg.collect_envs, cfg.data_seed)
-        save_dataset(collect(load_expert(cfg.game), spec, cfg.episodes, progress=False), path)
-    return load_dataset(path)
+        save_dataset(collect(expert(cfg.game), spec, cfg.episodes, progress=False), path)
+    return load_once(path)
 
 
 def describe_data(cfg: Config) -> dict:
@@ -160,7 +167,7 @@ def distill_run(cfg: Config, method: str, seed: int) -> dict:
     config = distill_config(cfg, method, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        syn = distill(dataset(cfg), config, load_expert(cfg.game), folder(cfg) / method / f"seed-{seed}",
+        syn = distill(dataset(cfg), config, expert(cfg.game), folder(cfg) / method / f"seed-{seed}",
                       resume=True, progress=True)
     return dict(config=asdict(config), first_loss=syn.history[0] if syn.history else None,
                 last_loss=syn.history[-1] if syn.history else None,
@@ -171,7 +178,7 @@ def set_data(cfg: Config, s: dict) -> OfflineDataset:
     "The frames and labels a set's students learn from."
     if s["kind"] == "bc": return dataset(cfg)
     if s["kind"] == "distill": return load_dataset(folder(cfg) / s["method"] / f"seed-{s['seed']}")
-    return control_set(s["kind"], dataset(cfg), cfg.size, cfg.data_seed * 1000 + s["seed"], load_expert(cfg.game))
+    return control_set(s["kind"], dataset(cfg), cfg.size, cfg.data_seed * 1000 + s["seed"], expert(cfg.game))
 
 
 def train_set(cfg: Config, s: dict) -> dict:
@@ -231,6 +238,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
     random_real, labelled, balanced = controls
     data = info["data"]
     methods = list(dict.fromkeys(cfg.methods))
+    threads = sorted({record["threads"] for part, record in info.items() if part.startswith("distill-")}) or ["-"]
     text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2)\n",
             f"Made by `OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
             f"{' '.join(cfg.methods)}` on {device_name(torch.device('cpu'))}.\n",
@@ -240,17 +248,24 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
             "## Mean returns\n",
             "Mean return with its 95% interval per split (sampled actions); units: the sets a method was trained on "
             "(subset or distillation seeds), else its students, else the one policy. For distillation runs: the "
-            "matching loss at the first and last iteration, how far the frames moved from the real frames they "
-            "started from (pixel levels 0-255, on the float frames), and the wall time on 2 CPU cores.\n",
+            "loss at the first and last iteration, how far the frames moved from the real frames they "
+            "started from (pixel levels 0-255, on the float frames), and the wall time with "
+            f"{'/'.join(map(str, threads))} torch thread(s) on the machine named above.\n",
             means_table(cfg, results, info, order), "",
             f"![means]({cfg.game}.png)\n"]
     if methods:
-        pairs = [(m, c) for m in methods for c in controls]
+        pairs = [(m, c) for m in methods for c in controls + ["BC 100%"]]
         text += ["## Do distilled frames beat real frames?\n",
-                 "Difference of mean returns, each method minus each control, with 95% intervals widened for Holm's "
-                 "correction over every cell of this table; **beats** / loses only where the interval excludes 0.\n",
+                 "Difference of mean returns, each method minus each control (and BC on the whole dataset), with 95% "
+                 "intervals widened for Holm's correction over every cell of this table; **beats** / loses only where "
+                 "the interval excludes 0.\n",
                  comparison_table(results, pairs), "",
                  f"![differences]({cfg.game}-differences.png)\n"]
+    frozen = [(v, settings["method"]) for v, settings in VARIANTS.items() if v in methods and settings["method"] in methods]
+    if frozen:
+        text += ["## Do the frames carry information?\n",
+                 "Each method against its ablation with frozen frames (labels learned only; Holm over this table):\n",
+                 comparison_table(results, [(m, v) for v, m in frozen]), ""]
     pairs = [(labelled, random_real), (balanced, random_real), ("BC 100%", labelled)]
     text += ["## What labels, picks and data do\n",
              "The controls against each other, and BC on the whole dataset against the strongest label control "
@@ -296,7 +311,7 @@ def main(cfg: Config):
     if "data" not in info:
         return
     run_part(cfg, info, "eval-Random", lambda: evaluate_set(cfg, info, "Random", 0, [RandomPolicy()], "Random"))
-    run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [load_expert(cfg.game)], "Expert"))
+    run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [expert(cfg.game)], "Expert"))
     for s in sets:
         students = folder(cfg) / "students" / s["part"]
         run_part(cfg, info, f"eval-{s['part']}",

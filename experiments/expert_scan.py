@@ -8,9 +8,11 @@ with AMX (see benchmarks/ppo_speed.py).
 
 Every candidate checkpoints as it goes and the script is resumable: run it again and each candidate continues
 until its budget is spent. Checkpoints stay in `runs/expert-scan/` (not committed); the curves, the table and
-the figure go to `results/experts/scan/<game>/`.
+the figure go to `results/experts/scan/<game>/`. A scan spans sessions through git: `--save-progress` (at the
+end of a session) copies the unfinished candidates' runs to `results/experts/scan/<game>/in-progress/`, the one
+place that later commits overwrite, and a run missing from `runs/` (a fresh clone) starts from that copy.
 
-Usage: OMP_NUM_THREADS=1 python experiments/expert_scan.py --game bigfish --cpu-hours 1
+Usage: OMP_NUM_THREADS=1 python experiments/expert_scan.py --game bigfish --cpu-hours 1 [--save-progress]
 """
 import argparse
 import json
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from ddrl.data import atomic_dir
 from ddrl.expert import PPOConfig, device_name, read_curve, train_expert
 
 
@@ -49,9 +52,39 @@ def cpu_seconds_used(run: Path) -> float:
     return state.get("cpu_seconds", 0.0)
 
 
+RUN_FILES = ("checkpoint.pt", "curve.csv", "config.json")
+
+
+def in_progress(cfg: ScanConfig) -> Path:
+    return cfg.results / cfg.game / "in-progress"
+
+
+def save_progress(cfg: ScanConfig):
+    "Copy the unfinished candidates' runs into `in-progress/`, replacing what was there (finished runs need no copy)."
+    unfinished = [n for n in CANDIDATES if 0 < cpu_seconds_used(cfg.runs / cfg.game / n) < cfg.cpu_hours * 3600]
+    with atomic_dir(in_progress(cfg), overwrite=True) as tmp:
+        for name in unfinished:
+            for file in RUN_FILES:
+                shutil.copy(cfg.runs / cfg.game / name / file, tmp / f"{name}-{file}")
+    print(f"in progress: {unfinished or 'nothing'} -> {in_progress(cfg)}")
+
+
+def restore_progress(cfg: ScanConfig, name: str):
+    "Start a candidate missing from `runs/` from its committed in-progress copy, if there is one."
+    run = cfg.runs / cfg.game / name
+    saved = in_progress(cfg)
+    if (run / "checkpoint.pt").exists() or not (saved / f"{name}-checkpoint.pt").exists():
+        return
+    run.mkdir(parents=True, exist_ok=True)
+    for file in RUN_FILES:
+        shutil.copy(saved / f"{name}-{file}", run / file)
+    print(f"{name}: restored from {saved}")
+
+
 def train_candidate(name: str, cfg: ScanConfig):
     "Train one candidate until its CPU budget is spent (resuming where it stopped)."
     run = cfg.runs / cfg.game / name
+    restore_progress(cfg, name)
     ppo = PPOConfig(cfg.game, eval_every=2, checkpoint_every=1, **CANDIDATES[name])
     left = cfg.cpu_hours * 3600 - cpu_seconds_used(run)
     if left > 0:
@@ -121,8 +154,12 @@ def main():
     parser.add_argument("--cpu-hours", type=float, default=ScanConfig.cpu_hours)
     parser.add_argument("--threads", type=int, default=ScanConfig.threads)
     parser.add_argument("--only", nargs="*", choices=list(CANDIDATES), help="train only these candidates")
+    parser.add_argument("--save-progress", action="store_true",
+                        help="only copy the unfinished candidate's run to results/ (to commit at a session's end)")
     args = parser.parse_args()
     cfg = ScanConfig(args.game, args.cpu_hours, args.threads)
+    if args.save_progress:
+        return save_progress(cfg)
     torch.set_num_threads(cfg.threads)
     for name in CANDIDATES:
         if args.only and name not in args.only:

@@ -166,7 +166,7 @@ def test_broken_card(tmp_path):
 def distill_run(tmp_path, out):
     ds = make_dataset(lengths=(10, 10), n_actions=3, frame_shape=(64, 64, 3))
     save_dataset(ds, tmp_path / "small")
-    r = cli("distill", "--dataset", tmp_path / "small", "--method", "dm", "--size", "6", "--iterations", "2",
+    r = cli("distill", "--dataset", tmp_path / "small", "--method", "student-gm", "--size", "6", "--iterations", "2",
             "--checkpoint-every", "1", "--out", out, "--quiet")
     assert r.returncode == 0, r.stderr[-2000:]
     return out / "checkpoint.pt"
@@ -187,7 +187,7 @@ def test_distill_checkpoint_on_resume(tmp_path, fault, phrase):
         if fault == "incomplete": del ck["synthetic"]
         torch.save(ck, ckpt)
     before = sorted(p.name for p in (tmp_path / "run").iterdir())
-    cli_fails("distill", "--dataset", tmp_path / "small", "--method", "dm", "--size", "6", "--iterations", "4",
+    cli_fails("distill", "--dataset", tmp_path / "small", "--method", "student-gm", "--size", "6", "--iterations", "4",
               "--out", tmp_path / "run", "--resume", "--quiet", phrase=phrase)
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == before   # nothing new, nothing half-written
 
@@ -229,8 +229,8 @@ def test_out_is_a_file_for_run(tmp_path):
 
 def test_out_below_a_file_for_distill(saved, tmp_path):
     (tmp_path / "f").write_text("x")
-    cli_fails("distill", "--dataset", saved, "--method", "dm", "--size", "4", "--iterations", "1",
-              "--out", tmp_path / "f" / "run", "--quiet", phrase="f")
+    cli_fails("distill", "--dataset", saved, "--method", "student-gm", "--size", "4", "--iterations", "1",
+              "--out", tmp_path / "f" / "run", "--quiet", phrase=f"{tmp_path / 'f'} is a file, expected a folder")
 
 def test_save_below_a_file(tmp_path):
     (tmp_path / "f").write_text("x")
@@ -307,7 +307,7 @@ def test_run_config_values(tmp_path, override, phrase):
                                            (dict(device="gpu"), "device 'gpu'")])
 def test_distill_config_values(kwargs, phrase):
     from ddrl.distill import DistillConfig
-    fails(lambda: DistillConfig("dm", **kwargs), phrase)
+    fails(lambda: DistillConfig("pbc", **kwargs), phrase)
 
 def test_bc_config_nan_lr():
     from ddrl.bc import BCConfig

@@ -19,7 +19,7 @@ def user_data(tmp_path_factory):
 def test_vector_dataset_distils_and_trains(user_data, tmp_path):
     ds = load_dataset(user_data / "vector")
     assert ds.observations.shape[1:] == (4,) and ds.n_actions == 2 and ds.n_episodes == 6
-    for method in ("dm", "dc"):
+    for method in ("pbc", "dc"):
         syn = distill(ds, DistillConfig(method, size=6, iterations=2, outer_loop=2, inner_steps=2), out=tmp_path / method, progress=False)
         assert syn.frames.shape == (6, 4) and torch.isfinite(syn.frames).all()
         back = load_dataset(tmp_path / method)
@@ -28,7 +28,7 @@ def test_vector_dataset_distils_and_trains(user_data, tmp_path):
         assert type(nets[0]).__name__ == "StudentMLP" and nets[0](ds.observations[:5]).shape == (5, 2)
 
 def test_cli_distills_a_user_dataset(user_data, tmp_path):
-    r = subprocess.run([DDRL, "distill", "--dataset", str(user_data / "vector"), "--method", "dm", "--size", "4", "--iterations", "2",
+    r = subprocess.run([DDRL, "distill", "--dataset", str(user_data / "vector"), "--method", "pbc", "--size", "4", "--iterations", "2",
                         "--out", str(tmp_path / "syn"), "--quiet"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     assert load_dataset(tmp_path / "syn").observations.shape == (4, 4)
@@ -50,8 +50,8 @@ def test_larger_than_memory_reads_in_chunks(user_data, tmp_path):
     top = top_percent(lazy, 25)                                             # still on disk after filtering
     assert getattr(top.observations, "on_disk", False)
     assert np.array_equal(top.observations[np.arange(len(top))], top_percent(full, 25).observations)
-    kw = dict(size=15, iterations=2)
-    a = distill(lazy, DistillConfig("dm", **kw), progress=False); b = distill(full, DistillConfig("dm", **kw), progress=False)
+    kw = dict(size=15, iterations=2, student_steps=5, window=2)
+    a = distill(lazy, DistillConfig("pbc", **kw), progress=False); b = distill(full, DistillConfig("pbc", **kw), progress=False)
     assert torch.allclose(a.frames, b.frames)
     cfg = BCConfig(steps=3, batch_size=8)
     na, nb = train_students(lazy, cfg, [0], progress=False), train_students(full, cfg, [0], progress=False)

@@ -3,7 +3,7 @@ import json, subprocess, sys, warnings
 from pathlib import Path
 import numpy as np, pytest, torch
 from ddrl.data import OfflineDataset, load_dataset, save_dataset
-from ddrl.distill import DistillConfig, distill, init_synthetic, balanced_counts
+from ddrl.distill import METHODS, DistillConfig, distill, init_synthetic, balanced_counts, random_real_frames
 from ddrl.bc import StudentCNN
 
 def dataset(actions, n_actions, seed=0):
@@ -11,23 +11,24 @@ def dataset(actions, n_actions, seed=0):
     return OfflineDataset(rng.integers(0, 256, (n, 64, 64, 3), dtype=np.uint8), np.asarray(actions), rng.random(n),
                           np.r_[np.zeros(n - 1), 1], np.zeros(n), [n], n_actions=n_actions)
 
-@pytest.mark.parametrize("method", ["expert-gm", "dc", "dm"])
+@pytest.mark.parametrize("method", METHODS)
 def test_methods_handle_missing_and_scarce_actions(method, tmp_path):
     "Action 2 absent, action 3 with one frame, 6 actions in all: no NaN, labels aligned, warnings."
     ds = dataset([0] * 40 + [1] * 40 + [3] + [4] * 20 + [5] * 20, 6)
     torch.manual_seed(0); expert = StudentCNN(6)
     with pytest.warns(UserWarning, match="have no real frames"):
-        syn = distill(ds, DistillConfig(method, size=13, iterations=2, outer_loop=2, inner_steps=1, checkpoint_every=1),
+        syn = distill(ds, DistillConfig(method, size=13, iterations=2, outer_loop=2, inner_steps=1, checkpoint_every=1,
+                                           init="balanced", student_steps=4, window=2),
                       expert, tmp_path / "run", progress=False)
     assert torch.isfinite(syn.frames).all() and all(np.isfinite(syn.history))
     assert syn.frames.min() >= 0 and syn.frames.max() <= 255
     out = load_dataset(tmp_path / "run")
     assert len(out) == 13 and (np.bincount(syn.actions.numpy(), minlength=6)[[2, 3]] == [0, 1]).all()
-    assert (out.soft_labels is not None) == (method == "dm")    # dm with an expert: the expert's soft labels
+    assert (out.soft_labels is not None) == (method in ("pbc", "av-pbc"))    # pbc learns soft labels
 
 def test_any_action_count():
     ds = dataset(np.arange(300) % 4, 4)
-    syn = distill(ds, DistillConfig("dm", size=8, iterations=1), None, progress=False)
+    syn = distill(ds, DistillConfig("student-gm", size=8, iterations=1, init="balanced"), None, progress=False)
     assert np.bincount(syn.actions.numpy(), minlength=4).tolist() == [2, 2, 2, 2]
 
 def test_frames_move_and_stay_in_range():
@@ -41,17 +42,43 @@ def test_bad_distill_input(tmp_path):
     ds = dataset(np.arange(30) % 3, 3)
     with pytest.raises(ValueError, match="unknown method 'mtt'"): DistillConfig("mtt")
     with pytest.raises(ValueError, match="'expert-gm' needs the trained expert"): distill(ds, DistillConfig(size=3, iterations=1), None)
-    with pytest.raises(ValueError, match="exceeds the 30 real frames"): distill(ds, DistillConfig("dm", size=31, iterations=1))
+    with pytest.raises(ValueError, match="exceeds the 30 real frames"): distill(ds, DistillConfig("pbc", size=31, iterations=1))
     vec = OfflineDataset(np.zeros((10, 4), np.float32), np.arange(10) % 2, np.zeros(10), np.r_[np.zeros(9), 1], np.zeros(10), [10])
-    assert distill(vec, DistillConfig("dm", size=2, iterations=1), progress=False).frames.shape == (2, 4)   # vectors are fine (MLP students)
+    assert distill(vec, DistillConfig("pbc", size=2, iterations=1), progress=False).frames.shape == (2, 4)   # vectors are fine (MLP students)
 
-def test_resume_equals_uninterrupted(tmp_path):
+@pytest.mark.parametrize("method", ["student-gm", "pbc"])   # a persistent student; a learned lr and Adam state
+def test_resume_equals_uninterrupted(tmp_path, method):
     ds = dataset(np.arange(200) % 3, 3)
-    cfg = DistillConfig("dm", size=6, iterations=2, checkpoint_every=1)
-    distill(ds, cfg, None, tmp_path / "a", progress=False)
-    a = distill(ds, DistillConfig("dm", size=6, iterations=4, checkpoint_every=1), None, tmp_path / "a", resume=True, progress=False)
-    b = distill(ds, DistillConfig("dm", size=6, iterations=4, checkpoint_every=1), None, tmp_path / "b", progress=False)
+    kw = dict(size=6, checkpoint_every=1, student_steps=4, window=2, learn_lr=True)
+    distill(ds, DistillConfig(method, iterations=2, **kw), None, tmp_path / "a", progress=False)
+    a = distill(ds, DistillConfig(method, iterations=4, **kw), None, tmp_path / "a", resume=True, progress=False)
+    b = distill(ds, DistillConfig(method, iterations=4, **kw), None, tmp_path / "b", progress=False)
     torch.testing.assert_close(a.frames, b.frames)
+    torch.testing.assert_close(a.targets, b.targets)
+
+def test_methods_start_where_the_random_control_stands():
+    "Default init: the frames of `random_real_frames` with the same seed; pbc's labels: the expert's distribution."
+    ds = dataset(np.arange(300) % 3, 3)
+    torch.manual_seed(0); expert = StudentCNN(3)
+    control = random_real_frames(ds, 20, seed=7)
+    syn = distill(ds, DistillConfig("pbc", size=20, iterations=1, seed=7, learn_frames=False, label_lr=1e-9,
+                                    student_steps=2, window=1), expert, progress=False)
+    assert syn.source_index.tolist() == control.metadata["source_index"]
+    with torch.no_grad(): expected = expert(control.observations).softmax(-1)
+    torch.testing.assert_close(syn.targets.detach(), expected, atol=1e-5, rtol=1e-4)
+
+def test_frozen_frames_ablation_moves_labels_only():
+    ds = dataset(np.arange(300) % 3, 3)
+    torch.manual_seed(0); expert = StudentCNN(3)
+    start = init_synthetic(ds, 9).frames.detach().clone()
+    kw = dict(size=9, iterations=3, student_steps=4, window=2, label_lr=0.5)
+    frozen = distill(ds, DistillConfig("pbc", learn_frames=False, **kw), expert, progress=False)
+    full = distill(ds, DistillConfig("pbc", **kw), expert, progress=False)
+    assert torch.equal(frozen.frames.detach(), start) and not torch.equal(full.frames.detach(), start)
+    with torch.no_grad(): initial = expert(start / 255).softmax(-1)
+    assert not torch.allclose(frozen.targets.detach(), initial)
+    with pytest.raises(ValueError, match="nothing to learn"):
+        distill(ds, DistillConfig("pbc", learn_frames=False, labels="hard", **kw), expert, progress=False)
 
 def test_cli_distill(tmp_path):
     save_dataset(dataset(np.arange(150) % 15, 15), tmp_path / "real")

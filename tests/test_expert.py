@@ -44,7 +44,7 @@ def test_same_seed_same_expert(tmp_path):
 
 def test_bad_expert_input(tmp_path):
     from ddrl.report import dataset_size_table
-    t = dataset_size_table({"BC 10%": 5, "dm": 150, "expert-gm": 150}, "bigfish")
+    t = dataset_size_table({"BC 10%": 5, "pbc": 150, "expert-gm": 150}, "bigfish")
     assert t.paper.tolist() == [2027, "", 150]          # only the paper's own methods get its numbers
     with pytest.raises(ValueError, match="unknown Procgen game"): PPOConfig(game="pong")
     if not torch.cuda.is_available():
@@ -54,11 +54,15 @@ def test_bad_expert_input(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="expected expert.pt or checkpoint.pt"): load_expert(tmp_path / "empty")
 
-@pytest.mark.parametrize("game", ["bigfish", "starpilot", "jumper"])
-def test_shipped_experts_load(game):
-    net = load_expert(game)
+SHIPPED = ["bigfish", "starpilot", "jumper", "bigfish-nature", "starpilot-nature", "jumper-nature"]
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_experts_load(name):
+    net = load_expert(name)
     card = net.card
-    assert card["game"] == game and card["steps_trained"] > 1_000_000 and card["evaluation"]["id"]["episodes"] == 100
-    assert {"id", "ood"} <= set(card["random_policy"]) and "stop-gap" in card["note"].lower()
+    game, arch = name.split("-")[0], "nature" if name.endswith("-nature") else "impala"
+    assert card["game"] == game and card["arch"] == arch and type(net).__name__.lower().startswith(arch)
+    assert card["steps_trained"] > 1_000_000 and card["evaluation"]["id"]["episodes"] == 100
+    assert {"id", "ood"} <= set(card["random_policy"]) and card["note"]
     with torch.no_grad(): logits = net(np.zeros((2, 64, 64, 3), np.uint8))
     assert logits.shape == (2, 15) and torch.isfinite(logits).all()

@@ -3,7 +3,7 @@
 The wheel's dependencies (torch, procgen, ...) take minutes to install, so they live in a cached venv (built once per
 pyproject/constraints, under ~/.cache/ddrl-tests or $DDRL_TEST_CACHE) that the fresh venv sees through a .pth file;
 ddrl itself comes only from the wheel."""
-import os, subprocess, sys, sysconfig, tomllib
+import os, subprocess, sys, tomllib
 from pathlib import Path
 import pytest
 from venvs import base_python, cached_venv

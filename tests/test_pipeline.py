@@ -52,7 +52,7 @@ def test_ci_run_as_a_user_sees_it(tmp_path):
     assert m["config"]["n_students"] == 2 and m["versions"]["torch"].startswith("2.13") and m["seeds"]["evaluation_envs"] == 1
     report = (run / "report.md").read_text()
     for s in ("Table 2-style", "Table 3-style", "Table 4-style", "| Random |", "| Expert |", "| BC 25% |", "| BC 100% |",
-              "| expert-gm |", "| dc |", "| dm |", "| Real 30 (random) |", "| Real 30 + expert labels |",
+              "| expert-gm |", "| student-gm |", "| dc |", "| pbc |", "| Real 30 (random) |", "| Real 30 + expert labels |",
               "| Real 30 (class-balanced) |", "0.93 +- 1.47", "evaluation seed 1", "ID-D", "beat real frames"):
         assert s in report, s
     # a finished run is left alone

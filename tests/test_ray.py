@@ -1,7 +1,8 @@
 "The pipeline's grid of jobs on a local Ray instance gives the same numbers as in-process."
 import numpy as np, pandas as pd, pytest
 from ddrl.eval import load_results
-from ddrl.pipeline import run_pipeline, read_manifest, set_backend
+from ddrl.distill import CONTROLS
+from ddrl.pipeline import load_config, run_pipeline, read_manifest, set_backend
 
 ray = pytest.importorskip("ray", reason="the `ray` extra is not installed (CI installs it with .[dev])")
 
@@ -19,6 +20,7 @@ def test_ray_grid_equals_in_process(tmp_path):
     a, b = load_results(local / "eval" / "results"), load_results(on_ray / "eval" / "results")
     methods = list(dict.fromkeys(a["records"].method))
     assert methods == list(dict.fromkeys(b["records"].method))
-    assert len(methods) == 2 + 3 + 3 + 3   # random, expert, 3 BC, 3 real-frame controls, 3 distilled
+    cfg = load_config("jumper", "ci", overrides=kw["overrides"])
+    assert len(methods) == 2 + len(cfg.percents) + len(CONTROLS) + len(cfg.methods)   # + random, expert
     pd.testing.assert_frame_equal(a["records"], b["records"])
     assert (local / "report.md").read_text().split("### Stage timings")[0] == (on_ray / "report.md").read_text().split("### Stage timings")[0]
