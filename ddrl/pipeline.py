@@ -114,9 +114,9 @@ class ConfigError(DdrlError, ValueError):
 # %% ../nbs/06_pipeline.ipynb #b78bfc46
 PRESETS = {
     "paper": dict(expert="train"),
-    "quick": dict(expert_episodes=20, num_envs=16, n_students=5, bc_steps=200, bc_batch=32, subset_seeds=2,
-                  distill_seeds=1, methods=["expert-gm", "student-gm", "pbc"], distill_iterations=100,
-                  pbc_iterations=10, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
+    "quick": dict(expert_episodes=20, num_envs=16, n_students=3, bc_steps=100, bc_batch=32, subset_seeds=2,
+                  distill_seeds=1, methods=["expert-gm", "student-gm", "pbc"], distill_iterations=15,
+                  pbc_iterations=5, dc_iterations=5, dc_outer_loop=5, dc_inner_steps=10,
                   eval_episodes=10, greedy=False),
     "ci": dict(expert_episodes=4, num_envs=4, percents=[25, 100], n_students=2, bc_steps=5, bc_batch=16,
                synthetic_size=30, subset_seeds=2, distill_seeds=1, distill_iterations=2, pbc_iterations=2, dc_iterations=1,
@@ -628,9 +628,9 @@ def run_log(path: Path): # the log file
         handler.close()
 
 # %% ../nbs/06_pipeline.ipynb #beb88b2a
-STAGE_SPEEDS = {   # CPU seconds per unit, threads=1 (benchmarks/results/pipeline_speed.txt): ~ an idle machine's clock
-    ("bigfish", "ci"): dict(data=0.87, bc=0.7, distill=1.2, eval=0.17),      # per episode, student, set, episode
-    ("bigfish", "quick"): dict(data=0.25, bc=10.7, distill=42.0, eval=0.09),
+STAGE_SPEEDS = {   # wall s per unit, idle 2-core machine, default threads (benchmarks/results/pipeline_speed.txt)
+    ("bigfish", "ci"): dict(data=0.92, bc=0.48, distill=1.4, eval=0.11),      # per episode, student, set, episode
+    ("bigfish", "quick"): dict(data=0.3, bc=3.3, distill=12.3, eval=0.049),
 }
 
 def slow_stage_warning(cfg: RunConfig, preset: str, factor: float = 3.0, after: float = 10.0) -> Callable:
