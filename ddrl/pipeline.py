@@ -629,8 +629,8 @@ def run_log(path: Path): # the log file
 
 # %% ../nbs/06_pipeline.ipynb #beb88b2a
 STAGE_SPEEDS = {   # wall s per unit, idle 2-core machine, default threads (benchmarks/results/pipeline_speed.txt)
-    ("bigfish", "ci"): dict(data=0.92, bc=0.48, distill=1.4, eval=0.11),      # per episode, student, set, episode
-    ("bigfish", "quick"): dict(data=0.3, bc=3.3, distill=12.3, eval=0.049),
+    ("bigfish", "ci"): dict(data=0.8, bc=0.48, distill=1.2, eval=0.11),      # per episode, student, set, episode
+    ("bigfish", "quick"): dict(data=0.29, bc=2.8, distill=11.5, eval=0.044),
 }
 
 def slow_stage_warning(cfg: RunConfig, preset: str, factor: float = 3.0, after: float = 10.0) -> Callable:
