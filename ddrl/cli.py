@@ -124,7 +124,8 @@ def cmd_task_distill(args):
     from ddrl.task import PPMOConfig, ppmo, evaluate_batch
     cfg = PPMOConfig(args.env, size=args.size, meta_epochs=args.meta_epochs, learners=args.learners,
                      envs_per_learner=args.envs, rollout=args.rollout, lr=args.lr, seed=args.seed, device=args.device,
-                     checkpoint_every=args.checkpoint_every)
+                     checkpoint_every=args.checkpoint_every, obs_norm=args.obs_norm,
+                     reward_norm=args.reward_norm)
     batch = ppmo(cfg, check_out(args.out), resume=args.resume, progress=not args.quiet)
     r = evaluate_batch(batch, args.env, learners=args.eval_learners)
     print(f"distilled {args.env} into {cfg.size} states ({args.out}/batch.pt); {args.eval_learners} fresh learners "
@@ -261,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     td.add_argument("--resume", action="store_true", help="continue the run in --out")
     td.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     td.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    td.add_argument("--obs-norm", default="auto", choices=["auto", "on", "off"],
+                    help="standardise states by running statistics, saved with the batch (auto: MuJoCo-like tasks)")
+    td.add_argument("--reward-norm", default="auto", choices=["auto", "on", "off"],
+                    help="scale the critic's rewards by the running std of returns (auto: as --obs-norm)")
     td.add_argument("--quiet", action="store_true", help="no progress bar")
     td.set_defaults(func=cmd_task_distill)
     te = tk.add_parser("eval", help="fresh learners, one SGD step on a distilled batch, one episode each")

@@ -20,9 +20,10 @@ from .data import CheckpointError, DdrlError, MissingError, check_device, load_c
 # %% auto #0
 __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TAU', 'X_LIMIT', 'THETA_LIMIT', 'MAX_STEPS',
            'INITS', 'CURVE_COLUMNS', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND', 'make_task_env', 'task_spaces',
-           'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss', 'stepped_learners', 'PPMOConfig',
-           'Critic', 'rollout', 'init_states', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve',
-           'read_task_curve', 'plot_task_curve', 'plot_batch', 'evaluate_batch', 'robustness', 'robustness_markdown']
+           'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss', 'stepped_learners',
+           'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic', 'rollout', 'init_states', 'task_norms', 'ppmo',
+           'save_batch', 'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve', 'plot_batch',
+           'evaluate_batch', 'robustness', 'robustness_markdown']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -214,6 +215,63 @@ def stepped_learners(net: Learner, params: dict, batch: SyntheticBatch, create_g
         g = torch.autograd.grad(sl_loss(net, p, batch), list(p.values()), create_graph=create_graph)
     return {k: params[k] - batch.lr * gk for k, gk in zip(p, g)}
 
+# %% ../nbs/05_task.ipynb #f48cd5ac
+class RunningNorm:
+    "Running mean and variance of a stream of arrays (parallel update), and the clipped standardisation they give."
+    def __init__(self, shape: tuple = (), # one sample's shape
+                 clip: float = 10.0,       # standardised values are clipped to [-clip, clip]
+                 eps: float = 1e-8):       # added to the variance
+        self.mean, self.var, self.count, self.clip, self.eps = np.zeros(shape), np.ones(shape), 0.0, clip, eps
+    def update(self, x):
+        "Take a batch of samples `(n, *shape)` into the statistics."
+        x = np.asarray(x, np.float64).reshape(-1, *self.mean.shape)
+        if not len(x): return
+        n, total = len(x), self.count + len(x)
+        delta = x.mean(0) - self.mean
+        self.var = (self.var * self.count + x.var(0) * n + delta ** 2 * self.count * n / total) / total
+        self.mean = self.mean + delta * n / total
+        self.count = total
+    @property
+    def std(self) -> np.ndarray: return np.sqrt(self.var + self.eps)
+    def __call__(self, x) -> np.ndarray:
+        "`x` standardised by the statistics so far and clipped (float32)."
+        return np.clip((np.asarray(x) - self.mean) / self.std, -self.clip, self.clip).astype(np.float32)
+    def state_dict(self) -> dict:
+        return dict(mean=self.mean.copy(), var=self.var.copy(), count=self.count, clip=self.clip, eps=self.eps)
+    @classmethod
+    def from_state(cls, d: dict) -> RunningNorm:
+        "A `RunningNorm` with the statistics of `state_dict()`."
+        norm = cls(np.shape(d["mean"]), d.get("clip", 10.0), d.get("eps", 1e-8))
+        norm.mean, norm.var, norm.count = np.array(d["mean"], float), np.array(d["var"], float), float(d["count"])
+        return norm
+
+@dataclass
+class TaskNorms:
+    "A PPMO run's standardisation of states (learners and critic) and scaling of rewards (critic), with its state."
+    obs: RunningNorm | None = None     # state statistics (None: states pass unchanged)
+    reward: RunningNorm | None = None  # statistics of the discounted returns (None: rewards pass unchanged)
+    returns: np.ndarray | None = None  # each environment's discounted return so far
+    gamma: float = 0.99
+    def states(self, obs: np.ndarray, update: bool = True) -> np.ndarray:
+        "States as the learners see them (the statistics first take `obs` in, unless `update` is False)."
+        if self.obs is None: return np.asarray(obs, np.float32)
+        if update: self.obs.update(obs)
+        return self.obs(obs)
+    def rewards(self, rew: np.ndarray, done: np.ndarray) -> np.ndarray:
+        "Rewards as the critic sees them: divided by the running std of the discounted return."
+        if self.reward is None: return rew
+        self.returns = self.returns * self.gamma + rew
+        self.reward.update(self.returns)
+        self.returns[done] = 0.0
+        return rew / self.reward.std
+    def state_dict(self) -> dict:
+        return dict(obs=self.obs and self.obs.state_dict(), reward=self.reward and self.reward.state_dict(),
+                    returns=None if self.returns is None else self.returns.copy())
+    def load_state_dict(self, d: dict):
+        self.obs = d["obs"] and RunningNorm.from_state(d["obs"])
+        self.reward = d["reward"] and RunningNorm.from_state(d["reward"])
+        self.returns = d["returns"]
+
 # %% ../nbs/05_task.ipynb #4a510e46
 @dataclass
 class PPMOConfig:
@@ -238,6 +296,8 @@ class PPMOConfig:
     depth: int = 2                 # learner hidden layers
     init: str = "orthogonal"       # learner initialisation (see `INITS`)
     state_init: str = "env"        # initial states: `env` (start states) or `normal` (N(0, 1))
+    obs_norm: str = "auto"         # standardise states (running statistics): on, off, auto (vector tasks but cart-pole)
+    reward_norm: str = "auto"      # scale the critic's rewards by the running std of returns: on, off, auto
     seed: int = 0
     checkpoint_every: int = 100    # meta-epochs between checkpoints
     device: str = "cpu"
@@ -252,9 +312,17 @@ class PPMOConfig:
         check_device(self.device)
         if self.state_init not in ("env", "normal"):
             raise ValueError(f"state_init must be env or normal, found {self.state_init!r}")
+        for k in ("obs_norm", "reward_norm"):
+            if getattr(self, k) not in ("auto", "on", "off"):
+                raise ValueError(f"{k} must be auto, on or off, found {getattr(self, k)!r}")
     @property
     def ppo_clip(self) -> float:
         return self.clip if self.clip is not None else (0.2 if self.env.startswith("cartpole") else 0.1)
+    @property
+    def norms(self) -> tuple[bool, bool]:
+        "Whether states are standardised and rewards scaled (`auto`: on for vector tasks other than cart-pole)."
+        auto = not (self.env.startswith("cartpole") or self.env.startswith("ALE/"))
+        return tuple(auto if v == "auto" else v == "on" for v in (self.obs_norm, self.reward_norm))
 
 def _dist(out: torch.Tensor, params: dict, discrete: bool):
     if discrete: return torch.distributions.Categorical(logits=out)
@@ -275,13 +343,13 @@ class Critic(nn.Module):
 # %% ../nbs/05_task.ipynb #ac803310
 @torch.no_grad()
 def rollout(env, net, params, critic, cfg: PPMOConfig, obs: np.ndarray, ep_ret: np.ndarray, discrete: bool,
-            device) -> tuple[dict, np.ndarray]:
-    "T steps of L learners in L x E envs: states, actions, log-probs, values, rewards, dones, finished returns."
+            device, norms: TaskNorms = TaskNorms()) -> tuple[dict, np.ndarray]:
+    "T steps of L learners in L x E envs: (standardised) states, actions, log-probs, values, rewards, dones, returns."
     L, E, T = cfg.learners, cfg.envs_per_learner, cfg.rollout
     buf = {k: [] for k in ("obs", "act", "logp", "val", "rew", "done")}
     finished = []
     for _ in range(T):
-        s = torch.as_tensor(obs, dtype=torch.float32, device=device)
+        s = torch.as_tensor(norms.states(obs), device=device)
         out = learner_outputs(net, params, s.view(L, E, *s.shape[1:]))
         if discrete:   # faster than torch.distributions in this hot loop
             logp_all = torch.log_softmax(out, -1)
@@ -295,13 +363,14 @@ def rollout(env, net, params, critic, cfg: PPMOConfig, obs: np.ndarray, ep_ret: 
         done = term | trunc
         ep_ret += rew
         finished += [(i // E, float(r)) for i, r in zip(np.flatnonzero(done), ep_ret[done])]; ep_ret[done] = 0
-        for k, v in (("obs", s), ("act", a.reshape(L * E, *a.shape[2:])), ("logp", logp.reshape(-1)), ("val", critic(s)),
-                     ("rew", torch.as_tensor(rew, dtype=torch.float32)),
+        for k, v in (("obs", s), ("act", a.reshape(L * E, *a.shape[2:])), ("logp", logp.reshape(-1)),
+                     ("val", critic(s)),
+                     ("rew", torch.as_tensor(norms.rewards(rew, done), dtype=torch.float32)),
                      ("done", torch.as_tensor(done, dtype=torch.float32))):
             buf[k].append(v)
         obs = nxt
     data = {k: torch.stack(v) for k, v in buf.items()}             # (T, L*E, ...)
-    last_val = critic(torch.as_tensor(obs, dtype=torch.float32, device=device))
+    last_val = critic(torch.as_tensor(norms.states(obs, update=False), device=device))
     adv, gae = torch.zeros_like(data["rew"]), torch.zeros(L * E, device=device)
     for t in reversed(range(T)):
         nv = last_val if t == T - 1 else data["val"][t + 1]
@@ -346,12 +415,27 @@ def _meta_update(net, params0, batch, critic, data, cfg: PPMOConfig, opt, critic
 # %% ../nbs/05_task.ipynb #5a7cc177
 CURVE_COLUMNS = ["meta_epoch", "learner_return", "episodes", "loss", "value_loss", "clipfrac", "inner_lr", "seconds"]
 
-def init_states(env, cfg: PPMOConfig, obs_shape) -> torch.Tensor:
-    "Initial synthetic states: environment start states (cycled through resets) or N(0, 1)."
+def init_states(env, cfg: PPMOConfig, obs_shape, norms: TaskNorms = TaskNorms()) -> torch.Tensor:
+    "Initial synthetic states: environment start states (cycled through resets; standardised) or N(0, 1)."
     g = torch.Generator().manual_seed(cfg.seed)
     if cfg.state_init == "normal": return torch.randn(cfg.size, *obs_shape, generator=g)
     obs, _ = env.reset(seed=cfg.seed)
-    return torch.as_tensor(obs[np.arange(cfg.size) % len(obs)], dtype=torch.float32)
+    return torch.as_tensor(norms.states(obs[np.arange(cfg.size) % len(obs)], update=False))
+
+def task_norms(env, cfg: PPMOConfig) -> TaskNorms:
+    "A run's `TaskNorms`; their statistics start from `cfg.rollout` steps of random actions in every environment."
+    use_obs, use_reward = cfg.norms
+    norms = TaskNorms(RunningNorm(env.single_observation_space.shape) if use_obs else None,
+                      RunningNorm() if use_reward else None, np.zeros(env.num_envs) if use_reward else None, cfg.gamma)
+    if use_obs or use_reward:
+        obs, _ = env.reset(seed=cfg.seed)
+        env.action_space.seed(cfg.seed)
+        for _ in range(cfg.rollout):
+            if use_obs: norms.obs.update(obs)
+            obs, rew, term, trunc, _ = env.step(env.action_space.sample())
+            norms.rewards(rew, term | trunc)
+        if use_reward: norms.returns[:] = 0.0   # the run's episodes start afresh
+    return norms
 
 
 def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learners, PPO settings
@@ -367,7 +451,8 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed)
     env = make_task_env(cfg.env, cfg.learners * cfg.envs_per_learner, seed=cfg.seed)
     obs_shape, n_out, discrete = task_spaces(env)
-    batch = SyntheticBatch(init_states(env, cfg, obs_shape), n_out, discrete, cfg.inner_lr).to(device)
+    norms = task_norms(env, cfg)
+    batch = SyntheticBatch(init_states(env, cfg, obs_shape, norms), n_out, discrete, cfg.inner_lr).to(device)
     critic = Critic(obs_shape).to(device)
     opt = torch.optim.Adam(batch.parameters(), lr=cfg.lr, eps=1e-5)
     critic_opt = torch.optim.Adam(critic.parameters(), lr=cfg.lr, eps=1e-5)
@@ -382,6 +467,7 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
         batch.load_state_dict(ck["batch"]); critic.load_state_dict(ck["critic"]); opt.load_state_dict(ck["opt"])
         critic_opt.load_state_dict(ck["critic_opt"])
         start, curve, seconds = ck["meta_epoch"], ck["curve"], ck["seconds"]
+        if ck.get("norms"): norms.load_state_dict(ck["norms"])
         torch.set_rng_state(ck["torch_rng"]); np.random.set_state(ck["np_rng"])
         if progress: print(f"resumed {out} at meta-epoch {start}")
     if out: out.mkdir(parents=True, exist_ok=True); (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
@@ -389,13 +475,16 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     ep_ret = np.zeros(cfg.learners * cfg.envs_per_learner)
     if start and ck.get("env_state") is not None:   # exact continuation (cart-pole); other envs restart their episodes
         obs, ep_ret = env.set_state(ck["env_state"]), ck["ep_ret"]
+    elif start and norms.returns is not None: norms.returns[:] = 0.0
 
     def checkpoint(epoch):
         save_checkpoint(dict(config=asdict(cfg), batch=batch.state_dict(), critic=critic.state_dict(),
                              opt=opt.state_dict(), critic_opt=critic_opt.state_dict(), meta_epoch=epoch, curve=curve,
                              seconds=seconds, torch_rng=torch.get_rng_state(), np_rng=np.random.get_state(),
-                             ep_ret=ep_ret, env_state=env.get_state() if hasattr(env, "get_state") else None),
+                             ep_ret=ep_ret, env_state=env.get_state() if hasattr(env, "get_state") else None,
+                             norms=norms.state_dict()),
                         ckpt, "task-run")
+        batch.obs_norm = norms.obs and norms.obs.state_dict()   # frozen with the batch
         save_batch(batch, out / "batch.pt", cfg)
         write_task_curve(curve, out)
 
@@ -408,7 +497,7 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
                                      width=cfg.width, depth=cfg.depth, init=cfg.init)
         params0 = {k: v.to(device) for k, v in params0.items()}
         theta1 = {k: v.detach() for k, v in stepped_learners(net, params0, batch).items()}
-        data, obs = rollout(env, net, theta1, critic, cfg, obs, ep_ret, discrete, device)
+        data, obs = rollout(env, net, theta1, critic, cfg, obs, ep_ret, discrete, device, norms)
         stats = _meta_update(net, params0, batch, critic, data, cfg, opt, critic_opt, discrete)
         seconds += time.time() - t0
         rets = [r for _, r in data["finished"]]; recent = (recent + rets)[-50:]
@@ -418,15 +507,16 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
         bar.set_postfix(ret=f"{np.mean(recent) if recent else float('nan'):.1f}", lr=f"{batch.lr.item():.3g}")
         if ckpt and (epoch + 1) % cfg.checkpoint_every == 0: checkpoint(epoch + 1)
     if ckpt: checkpoint(cfg.meta_epochs)
-    batch.curve = curve
+    batch.curve, batch.obs_norm = curve, norms.obs and norms.obs.state_dict()
     return batch
 
 # %% ../nbs/05_task.ipynb #8a2d6ddb
 def save_batch(batch: SyntheticBatch, path: str | Path, cfg: PPMOConfig):
-    "Write the distilled batch (tensors + the config that made it) atomically."
+    "Write the distilled batch (tensors, frozen state statistics, the config that made it) atomically."
     save_checkpoint(dict(states=batch.states.detach().cpu(), targets=batch.targets.detach().cpu(), lr=batch.lr.item(),
                          log_std_target=None if batch.log_std_target is None else batch.log_std_target.detach().cpu(),
-                         discrete=batch.discrete, config=asdict(cfg)), Path(path), "task-batch")
+                         discrete=batch.discrete, config=asdict(cfg), obs_norm=getattr(batch, "obs_norm", None)),
+                    Path(path), "task-batch")
 
 def load_batch(path: str | Path) -> SyntheticBatch:
     "A batch saved by `save_batch` (or a PPMO run folder), with its config as `.config`."
@@ -444,7 +534,12 @@ def load_batch(path: str | Path) -> SyntheticBatch:
     b = SyntheticBatch(states, targets.shape[1], d["discrete"], d["lr"])
     b.targets.data = targets
     if d.get("log_std_target") is not None: b.log_std_target.data = d["log_std_target"]
-    b.config = d["config"]
+    b.config, b.obs_norm = d["config"], d.get("obs_norm")
+    if b.obs_norm is not None:
+        shapes = {k: np.shape(b.obs_norm.get(k)) for k in ("mean", "var")}
+        if set(shapes.values()) != {tuple(states.shape[1:])} or not np.isfinite(b.obs_norm["mean"]).all():
+            raise CheckpointError(f"{path}: obs_norm: expected finite mean and var of shape {tuple(states.shape[1:])}, "
+                                  f"found shapes {shapes}")
     return b
 
 def write_task_curve(curve: list[dict], out: Path):
@@ -499,7 +594,7 @@ def evaluate_batch(batch: SyntheticBatch, env_name: str, # the batch and its tas
                    init: str = "orthogonal", width: int = 64, depth: int = 2, # learner distribution
                    seed: int = 10_000,    # seeds learners and environments (disjoint from training seeds)
                    max_steps: int = 100_000) -> np.ndarray:
-    "Returns of M fresh learners after one SGD step on the batch, one episode each."
+    "Fresh learners' returns after one SGD step on the batch, one episode each (states standardised as in training)."
     env = make_task_env(env_name, learners, seed=seed)
     obs_shape, n_out, discrete = task_spaces(env)
     found = (tuple(batch.states.shape[1:]), batch.targets.shape[1], batch.discrete)
@@ -510,10 +605,12 @@ def evaluate_batch(batch: SyntheticBatch, env_name: str, # the batch and its tas
                         f"{'discrete' if discrete else 'continuous'}); evaluate it on the task it was distilled for")
     net, params = draw_learners(obs_shape, n_out, discrete, learners, seed, width=width, depth=depth, init=init)
     with torch.enable_grad(): theta1 = {k: v.detach() for k, v in stepped_learners(net, params, batch).items()}
+    norms = TaskNorms(RunningNorm.from_state(batch.obs_norm) if getattr(batch, "obs_norm", None) else None)
     obs, _ = env.reset(seed=seed)
     returns, alive = np.zeros(learners), np.ones(learners, bool)
     for _ in range(max_steps):
-        out = learner_outputs(net, theta1, torch.as_tensor(obs, dtype=torch.float32)[:, None])[:, 0]
+        s = torch.as_tensor(norms.states(obs, update=False))   # the batch's frozen statistics
+        out = learner_outputs(net, theta1, s[:, None])[:, 0]
         if greedy: a = out.argmax(-1) if discrete else out
         else: a = _dist(out[:, None], theta1, discrete).sample()[:, 0]
         act = a.numpy()

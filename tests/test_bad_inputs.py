@@ -218,6 +218,12 @@ def test_task_batch_with_nan_states(tmp_path):
     torch.save(d, path)
     cli_fails("task", "eval", path, "--learners", "2", phrase="must be finite tensors")
 
+def test_task_batch_with_state_statistics_of_another_shape(tmp_path):
+    path = make_batch(tmp_path); d = torch.load(path, weights_only=False)
+    d["obs_norm"] = dict(mean=np.zeros(3), var=np.ones(3), count=10.0)
+    torch.save(d, path)
+    cli_fails("task", "eval", path, "--learners", "2", phrase="obs_norm: expected finite mean and var of shape (4,)")
+
 def test_out_is_a_file_for_collect(tmp_path):
     (tmp_path / "f").write_text("x")
     cli_fails("collect", "--env", "bigfish", "--episodes", "1", "--out", tmp_path / "f", phrase="is a file")
