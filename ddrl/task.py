@@ -178,6 +178,7 @@ class SyntheticBatch(nn.Module):
         self.log_std_target = nn.Parameter(torch.zeros(n_out)) if not discrete else None
         self.raw_lr = nn.Parameter(torch.tensor(float(lr)))
         self.discrete = discrete
+        self.obs_norm = None   # frozen state statistics (`RunningNorm.state_dict()`) when the run standardised states
     def __len__(self): return len(self.states)
     @property
     def lr(self) -> torch.Tensor:
@@ -515,7 +516,7 @@ def save_batch(batch: SyntheticBatch, path: str | Path, cfg: PPMOConfig):
     "Write the distilled batch (tensors, frozen state statistics, the config that made it) atomically."
     save_checkpoint(dict(states=batch.states.detach().cpu(), targets=batch.targets.detach().cpu(), lr=batch.lr.item(),
                          log_std_target=None if batch.log_std_target is None else batch.log_std_target.detach().cpu(),
-                         discrete=batch.discrete, config=asdict(cfg), obs_norm=getattr(batch, "obs_norm", None)),
+                         discrete=batch.discrete, config=asdict(cfg), obs_norm=batch.obs_norm),
                     Path(path), "task-batch")
 
 def load_batch(path: str | Path) -> SyntheticBatch:
@@ -605,7 +606,7 @@ def evaluate_batch(batch: SyntheticBatch, env_name: str, # the batch and its tas
                         f"{'discrete' if discrete else 'continuous'}); evaluate it on the task it was distilled for")
     net, params = draw_learners(obs_shape, n_out, discrete, learners, seed, width=width, depth=depth, init=init)
     with torch.enable_grad(): theta1 = {k: v.detach() for k, v in stepped_learners(net, params, batch).items()}
-    norms = TaskNorms(RunningNorm.from_state(batch.obs_norm) if getattr(batch, "obs_norm", None) else None)
+    norms = TaskNorms(RunningNorm.from_state(batch.obs_norm) if batch.obs_norm else None)
     obs, _ = env.reset(seed=seed)
     returns, alive = np.zeros(learners), np.ones(learners, bool)
     for _ in range(max_steps):

@@ -8,14 +8,14 @@ Usage: python experiments/task_table.py --env Hopper-v5 [--learners 20] RUN [RUN
 """
 import argparse
 import gymnasium as gym, numpy as np
-from scipy import stats
+from ddrl.eval import Estimate
 from ddrl.task import load_batch, evaluate_batch
 
 def interval(r) -> str:
     "Mean [95% t-interval]."
     r = np.asarray(r, float)
-    h = stats.t.ppf(0.975, len(r) - 1) * r.std(ddof=1) / np.sqrt(len(r))
-    return f"{r.mean():.1f} [{r.mean() - h:.1f}, {r.mean() + h:.1f}]"
+    low, high = Estimate(r.mean(), r.std(ddof=1) / np.sqrt(len(r)), len(r) - 1).interval()
+    return f"{r.mean():.1f} [{low:.1f}, {high:.1f}]"
 
 def random_returns(env_name: str, n: int, seed: int = 10_000) -> list[float]:
     "Returns of the uniform random policy, one episode per seed."
