@@ -14,7 +14,8 @@ from .data import (PROCGEN_GAMES, PROCGEN_MODES, DdrlError, ProcgenSpec, RandomP
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'make_policy', 'check_out', 'load_checked_expert', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval',
-           'cmd_distill', 'cmd_run', 'cmd_task_distill', 'cmd_task_eval', 'cmd_summary', 'build_parser', 'main']
+           'cmd_distill', 'cmd_run', 'cmd_task_distill', 'cmd_task_eval', 'cmd_task_ppo', 'cmd_summary', 'build_parser',
+           'main']
 
 # %% ../nbs/07_cli.ipynb #4b5535f1
 def make_policy(name: str, # `random`, or a name understood by later stages (e.g. `expert`)
@@ -140,6 +141,24 @@ def cmd_task_eval(args):
         r = evaluate_batch(batch, env, args.learners, greedy, args.init, args.width, args.depth, args.seed)
         print(f"{env}: {r.mean():.1f} +- {r.std():.1f} over {args.learners} learners "
               f"({'greedy' if greedy else 'sampled'} actions; init {args.init}, width {args.width}, depth {args.depth})")
+
+def cmd_task_ppo(args):
+    "Train the PPO baseline of a PPMO run (same task, learner, normalisation, env steps), then evaluate it."
+    from dataclasses import fields
+    from ddrl.task import PPMOConfig, ppo_baseline, play
+    like = Path(args.like) / "config.json"
+    if not like.exists(): raise DdrlError(f"--like {args.like}: not a PPMO run folder (no config.json)")
+    saved = json.loads(like.read_text())
+    cfg = PPMOConfig(**{f.name: saved[f.name] for f in fields(PPMOConfig) if f.name in saved})
+    if args.seed is not None: cfg.seed = args.seed
+    steps = args.steps or cfg.meta_epochs * cfg.learners * cfg.envs_per_learner * cfg.rollout
+    net, weights, obs_norm, curve = ppo_baseline(cfg, steps, check_out(args.out), resume=args.resume,
+                                                 progress=not args.quiet)
+    copies = {k: v.expand(args.eval_episodes, *v.shape[1:]) for k, v in weights.items()}
+    for greedy in (False, True):
+        r = play(net, copies, cfg.env, obs_norm, greedy)
+        print(f"PPO on {cfg.env}, {steps:,} env steps: {r.mean():.1f} +- {r.std():.1f} over {args.eval_episodes} "
+              f"episodes ({'greedy' if greedy else 'sampled'} actions)")
 
 def cmd_summary(args):
     "Print a dataset's summary (or JSON with --json)."
@@ -278,6 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
     te.add_argument("--depth", type=int, default=2, help="learner hidden layers (default: 2)")
     te.add_argument("--seed", type=int, default=10_000, help="seed of learners and envs (default: 10000)")
     te.set_defaults(func=cmd_task_eval)
+    tp = tk.add_parser("ppo", help="the PPO baseline of a PPMO run: same task, learner, normalisation and env steps")
+    tp.add_argument("--like", required=True, help="PPMO run folder whose config.json sets the task and settings")
+    tp.add_argument("--out", required=True, help="run folder: ppo.pt (checkpoint and policy), ppo_curve.csv/.png")
+    tp.add_argument("--steps", type=int, help="env steps (default: the PPMO run's meta-epochs x envs x rollout)")
+    tp.add_argument("--seed", type=int, help="seed (default: the PPMO run's)")
+    tp.add_argument("--eval-episodes", type=int, default=20, help="episodes of the final policy (default: 20)")
+    tp.add_argument("--resume", action="store_true", help="continue the run in --out")
+    tp.add_argument("--quiet", action="store_true", help="no progress bar")
+    tp.set_defaults(func=cmd_task_ppo)
     s = sub.add_parser("summary", help="summarise a dataset")
     s.add_argument("dataset", help="dataset folder (Minari layout)")
     s.add_argument("--json", action="store_true", help="print JSON")

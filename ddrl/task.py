@@ -7,7 +7,7 @@ Docs: https://ddrl-dev.github.io/ddrl/task.html.md"""
 # %% ../nbs/05_task.ipynb #27d32574
 from __future__ import annotations
 import csv, json, math, os, time
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,11 +19,11 @@ from .data import CheckpointError, DdrlError, MissingError, check_device, load_c
 
 # %% auto #0
 __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TAU', 'X_LIMIT', 'THETA_LIMIT', 'MAX_STEPS',
-           'INITS', 'CURVE_COLUMNS', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND', 'make_task_env', 'task_spaces',
-           'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss', 'stepped_learners',
-           'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic', 'rollout', 'init_states', 'task_norms', 'ppmo',
-           'save_batch', 'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve', 'plot_batch',
-           'evaluate_batch', 'robustness', 'robustness_markdown']
+           'INITS', 'CURVE_COLUMNS', 'PPO_COLUMNS', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND', 'make_task_env',
+           'task_spaces', 'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss',
+           'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic', 'rollout', 'init_states',
+           'task_norms', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve',
+           'plot_batch', 'evaluate_batch', 'play', 'robustness', 'robustness_markdown', 'ppo_baseline', 'load_ppo']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -543,31 +543,34 @@ def load_batch(path: str | Path) -> SyntheticBatch:
                                   f"found shapes {shapes}")
     return b
 
-def write_task_curve(curve: list[dict], out: Path):
-    "curve.csv and curve.png (stepped learners' returns vs meta-epochs) in `out`."
+def write_task_curve(curve: list[dict], out: Path,
+                     name: str = "curve",             # file stem: `curve` (PPMO) or `ppo_curve` (the PPO baseline)
+                     columns: list = CURVE_COLUMNS,
+                     x: str = "meta_epoch"):           # the column on the plot's x axis
+    "`name`.csv and `name`.png (learners' returns against `x`) in `out`."
     import matplotlib; import matplotlib.pyplot as plt
-    tmp = out / ".curve.csv.tmp"
+    tmp = out / f".{name}.csv.tmp"
     with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, CURVE_COLUMNS)
+        w = csv.DictWriter(f, columns)
         w.writeheader()
-        w.writerows([{k: r.get(k) for k in CURVE_COLUMNS} for r in curve])
-    os.replace(tmp, out / "curve.csv")
-    fig = plot_task_curve(curve); fig.savefig(out / "curve.png", dpi=90); plt.close(fig)
+        w.writerows([{k: r.get(k) for k in columns} for r in curve])
+    os.replace(tmp, out / f"{name}.csv")
+    fig = plot_task_curve(curve, x=x); fig.savefig(out / f"{name}.png", dpi=90); plt.close(fig)
 
-def read_task_curve(out: str | Path) -> list[dict]:
-    "The curve in `out/curve.csv` as written by `write_task_curve` (numbers; empty cells left out)."
-    with open(Path(out) / "curve.csv") as f:
+def read_task_curve(out: str | Path, name: str = "curve") -> list[dict]:
+    "The curve in `out/<name>.csv` as written by `write_task_curve` (numbers; empty cells left out)."
+    with open(Path(out) / f"{name}.csv") as f:
         return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(f)]
 
-def plot_task_curve(curve: list[dict], title: str = ""):
-    "Returns of the one-step learners during distillation, per meta-epoch and smoothed."
+def plot_task_curve(curve: list[dict], title: str = "", x: str = "meta_epoch"):
+    "Returns of the learners against `x` (meta-epochs of PPMO, env steps of PPO), per point and smoothed."
     import matplotlib.pyplot as plt
-    e = np.array([r["meta_epoch"] for r in curve]); r = np.array([r["learner_return"] for r in curve], float)
+    e = np.array([r[x] for r in curve]); r = np.array([r["learner_return"] for r in curve], float)
     fig, ax = plt.subplots(figsize=(5, 3))
-    ax.plot(e, r, ".", ms=2, alpha=0.4, label="per meta-epoch")
+    ax.plot(e, r, ".", ms=2, alpha=0.4, label=f"per {'meta-epoch' if x == 'meta_epoch' else 'iteration'}")
     k = max(1, len(r) // 20); ok = ~np.isnan(r)
     if ok.sum() >= k: ax.plot(e[ok][k - 1:], np.convolve(r[ok], np.ones(k) / k, "valid"), label=f"mean of {k}")
-    ax.set_xlabel("meta-epoch"); ax.set_ylabel("return after one step"); ax.set_title(title, fontsize=9)
+    ax.set_xlabel(x.replace("_", " ")); ax.set_ylabel("return after one step" if x == "meta_epoch" else "return"); ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8); ax.grid(alpha=0.3); fig.tight_layout()
     return fig
 
@@ -606,20 +609,33 @@ def evaluate_batch(batch: SyntheticBatch, env_name: str, # the batch and its tas
                         f"{'discrete' if discrete else 'continuous'}); evaluate it on the task it was distilled for")
     net, params = draw_learners(obs_shape, n_out, discrete, learners, seed, width=width, depth=depth, init=init)
     with torch.enable_grad(): theta1 = {k: v.detach() for k, v in stepped_learners(net, params, batch).items()}
-    norms = TaskNorms(RunningNorm.from_state(batch.obs_norm) if batch.obs_norm else None)
+    return play(net, theta1, env, batch.obs_norm, greedy, seed, max_steps)
+
+@torch.no_grad()
+def play(net: Learner, params: dict, # a learner template and L stacked weight sets
+         env,                        # a task env with L copies (`make_task_env(name, L)`), or a task name
+         obs_norm: dict | None = None, # frozen state statistics (`RunningNorm.state_dict()`) the learners expect
+         greedy: bool = False, seed: int = 10_000, max_steps: int = 100_000) -> np.ndarray:
+    "One episode per stacked learner, learner i in copy i of `env`; their returns."
+    learners = next(iter(params.values())).shape[0]
+    if isinstance(env, str): env = make_task_env(env, learners, seed=seed)
+    _, _, discrete = task_spaces(env)
+    norms = TaskNorms(RunningNorm.from_state(obs_norm) if obs_norm else None)
     obs, _ = env.reset(seed=seed)
     returns, alive = np.zeros(learners), np.ones(learners, bool)
     for _ in range(max_steps):
-        s = torch.as_tensor(norms.states(obs, update=False))   # the batch's frozen statistics
-        out = learner_outputs(net, theta1, s[:, None])[:, 0]
+        s = torch.as_tensor(norms.states(obs, update=False))   # frozen statistics
+        out = learner_outputs(net, params, s[:, None])[:, 0]
         if greedy: a = out.argmax(-1) if discrete else out
-        else: a = _dist(out[:, None], theta1, discrete).sample()[:, 0]
+        else: a = _dist(out[:, None], params, discrete).sample()[:, 0]
         act = a.numpy()
         if not discrete: act = np.clip(act, env.single_action_space.low, env.single_action_space.high)
         obs, rew, term, trunc, _ = env.step(act)
         returns += rew * alive; alive &= ~(term | trunc)
         if not alive.any(): break
+    env.close()
     return returns
+
 
 # %% ../nbs/05_task.ipynb #5a97f57c
 def robustness(batch: SyntheticBatch, env_name: str, learners: int = 50, greedy: bool = False,
@@ -647,3 +663,114 @@ def robustness_markdown(rows: list[dict]) -> str:
     out += ["", "| width \\ depth | " + " | ".join(map(str, depths)) + " |", "|---|" + "---|" * len(depths)]
     out += [f"| {w} | " + " | ".join(cell.get((w, d), "") for d in depths) + " |" for w in widths]
     return "\n".join(out)
+
+# %% ../nbs/05_task.ipynb #da832cf3
+PPO_COLUMNS = ["iteration", "env_steps", "learner_return", "episodes", "loss", "value_loss", "clipfrac", "seconds"]
+
+def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architecture, rollout, normalisation and seed
+                 env_steps: int,      # environment steps to train for (a PPMO run's: meta_epochs x envs x rollout)
+                 out: str | Path | None = None, # run folder: ppo.pt (checkpoint and policy), ppo_curve.csv / .png
+                 resume: bool = False, # continue from out/ppo.pt
+                 stop_at: int | None = None, # stop after this many iterations (with a checkpoint); resume continues
+                 epochs: int = 10, minibatches: int = 8, lr: float = 3e-4, clip: float = 0.2, # see the text
+                 entropy_coef: float = 0.0,
+                 progress: bool = True) -> tuple[Learner, dict, dict | None, list[dict]]:
+    "Plain PPO with one learner of the PPMO learners' architecture: (template, weights, state statistics, curve)."
+    out = Path(out) if out else None
+    ckpt = out / "ppo.pt" if out else None
+    if ckpt and ckpt.exists() and not resume:
+        raise FileExistsError(f"{ckpt} already holds a PPO run; pass resume=True (--resume)")
+    if out: out.mkdir(parents=True, exist_ok=True)
+    iterations = math.ceil(env_steps / (cfg.envs_per_learner * cfg.rollout))
+    if iterations < 1: raise ValueError(f"env_steps must be >= 1, found {env_steps}")
+    one = replace(cfg, learners=1)
+    torch.manual_seed(cfg.seed); np.random.seed(cfg.seed)
+    env = make_task_env(cfg.env, cfg.envs_per_learner, seed=cfg.seed)
+    obs_shape, n_out, discrete = task_spaces(env)
+    norms = task_norms(env, one)
+    net, params = draw_learners(obs_shape, n_out, discrete, 1, seed=cfg.seed, width=cfg.width, depth=cfg.depth,
+                                init=cfg.init)
+    params = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+    critic = Critic(obs_shape)
+    opt = torch.optim.Adam(list(params.values()) + list(critic.parameters()), lr=lr, eps=1e-5)
+    start, curve, seconds = 0, [], 0.0
+    if ckpt and resume and ckpt.exists():
+        ck = load_checkpoint(ckpt, "task-ppo", required=("config", "params", "critic", "opt", "iteration", "curve",
+                                                         "seconds", "norms", "torch_rng", "np_rng"))
+        if ck["config"].get("env") != cfg.env:
+            raise CheckpointError(f"{ckpt}: checkpoint is PPO on {ck['config']['env']}, this run asks for {cfg.env}")
+        with torch.no_grad():
+            for k, v in ck["params"].items(): params[k].copy_(v)
+        critic.load_state_dict(ck["critic"]); opt.load_state_dict(ck["opt"]); norms.load_state_dict(ck["norms"])
+        start, curve, seconds = ck["iteration"], ck["curve"], ck["seconds"]
+        torch.set_rng_state(ck["torch_rng"]); np.random.set_state(ck["np_rng"])
+        if progress: print(f"resumed {ckpt} at iteration {start}")
+    obs, _ = env.reset(seed=cfg.seed + start)
+    ep_ret = np.zeros(cfg.envs_per_learner)
+    if start and ck.get("env_state") is not None:   # exact continuation (cart-pole); other envs restart their episodes
+        obs, ep_ret = env.set_state(ck["env_state"]), ck["ep_ret"]
+    elif start and norms.returns is not None: norms.returns[:] = 0.0
+
+    def save(iteration):
+        save_checkpoint(dict(config=asdict(cfg), params={k: v.detach() for k, v in params.items()},
+                             critic=critic.state_dict(), opt=opt.state_dict(), iteration=iteration, curve=curve,
+                             seconds=seconds, norms=norms.state_dict(), torch_rng=torch.get_rng_state(),
+                             np_rng=np.random.get_state(), env_steps=env_steps, ep_ret=ep_ret,
+                             env_state=env.get_state() if hasattr(env, "get_state") else None), ckpt, "task-ppo")
+        write_task_curve(curve, out, "ppo_curve", PPO_COLUMNS, "env_steps")
+
+    n = cfg.envs_per_learner * cfg.rollout
+    mb = math.ceil(n / minibatches)
+    end = min(iterations, stop_at or iterations)
+    bar = tqdm(range(start, end), desc=f"PPO {cfg.env}", disable=not progress, leave=False)
+    for it in bar:
+        t0 = time.time()
+        for g in opt.param_groups: g["lr"] = lr * (1 - it / iterations)   # linear annealing, as cleanrl
+        data, obs = rollout(env, net, {k: v.detach() for k, v in params.items()}, critic, one, obs, ep_ret, discrete,
+                            "cpu", norms)
+        o, act, logp_old, adv, ret = (data[k] for k in ("obs", "act", "logp", "adv", "ret"))   # (T, E, ...)
+        o, act = o.reshape(n, *o.shape[2:]), act.reshape(n, *act.shape[2:])
+        logp_old, adv, ret = logp_old.reshape(n), adv.reshape(n), ret.reshape(n)
+        stats = dict(loss=0.0, value_loss=0.0, clipfrac=0.0)
+        for _ in range(epochs):
+            perm = torch.randperm(n)
+            for i in range(0, n, mb):
+                idx = perm[i:i + mb]
+                a_mb = (adv[idx] - adv[idx].mean()) / (adv[idx].std() + 1e-8)
+                dist = _dist(learner_outputs(net, params, o[idx][None]), params, discrete)
+                logp, ent = _logp_entropy(dist, act[idx][None], discrete)
+                ratio = (logp[0] - logp_old[idx]).exp()
+                pg = -torch.min(ratio * a_mb, ratio.clamp(1 - clip, 1 + clip) * a_mb).mean()
+                v_loss = 0.5 * ((critic(o[idx]) - ret[idx]) ** 2).mean()
+                loss = pg - entropy_coef * ent.mean() + cfg.value_coef * v_loss
+                opt.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(list(params.values()) + list(critic.parameters()), cfg.max_grad_norm)
+                opt.step()
+                stats["loss"] += pg.item(); stats["value_loss"] += v_loss.item()
+                stats["clipfrac"] += ((ratio - 1).abs() > clip).float().mean().item()
+        seconds += time.time() - t0
+        rets = [r for _, r in data["finished"]]
+        steps = epochs * math.ceil(n / mb)
+        curve.append(dict(iteration=it + 1, env_steps=(it + 1) * n, seconds=round(seconds, 2), episodes=len(rets),
+                          learner_return=float(np.mean(rets)) if rets else float("nan"),
+                          **{k: v / steps for k, v in stats.items()}))
+        if rets: bar.set_postfix(ret=f"{np.mean(rets):.1f}")
+        if ckpt and (it + 1) % cfg.checkpoint_every == 0: save(it + 1)
+    if ckpt: save(end)
+    env.close()
+    return net, {k: v.detach() for k, v in params.items()}, norms.obs and norms.obs.state_dict(), curve
+
+def load_ppo(path: str | Path) -> tuple[Learner, dict, dict | None, list[dict]]:
+    "The policy of a `ppo_baseline` run (`ppo.pt` or its folder): (template, weights, state statistics, curve)."
+    path = Path(path)
+    if path.is_dir(): path = path / "ppo.pt"
+    ck = load_checkpoint(path, "task-ppo", required=("config", "params", "norms", "curve"))
+    cfg = ck["config"]
+    env = make_task_env(cfg["env"], 1)
+    obs_shape, n_out, discrete = task_spaces(env)
+    env.close()
+    net = Learner(obs_shape, n_out, discrete, width=cfg["width"], depth=cfg["depth"], init=cfg["init"])
+    obs = ck["norms"].get("obs")
+    return net, ck["params"], obs, ck["curve"]
+

@@ -1,15 +1,16 @@
 """Distilled task batches beside the random policy: fresh learners after ONE SGD step, sampled and greedy actions.
 
 Each row: `evaluate_batch` with N fresh learners (seed 10000, disjoint from training), one episode each; mean with
-its 95% t-interval over the learners (the learners vary; each batch is one distillation run). The random policy
-plays N episodes on the same seeds. Mind that Hopper and Walker2d pay 1 per step alive: a learner that balances
-without moving scores ~1,000 in their 1,000 steps.
-Usage: python experiments/task_table.py --env Hopper-v5 [--learners 20] RUN [RUN ...]
+its 95% t-interval over the learners (the learners vary; each batch is one distillation run). A PPO baseline
+(`ddrl task ppo`) is one trained policy playing N episodes (the interval is over its episodes; the run is one
+seed), and the random policy plays N episodes on the same seeds. Mind that Hopper and Walker2d pay 1 per step
+alive: a learner that balances without moving scores ~1,000 in their 1,000 steps.
+Usage: python experiments/task_table.py --env Hopper-v5 [--learners 20] RUN [RUN ...] [--ppo PPO_RUN ...]
 """
 import argparse
 import gymnasium as gym, numpy as np
 from ddrl.eval import Estimate
-from ddrl.task import load_batch, evaluate_batch
+from ddrl.task import load_batch, evaluate_batch, load_ppo, play
 
 def interval(r) -> str:
     "Mean [95% t-interval]."
@@ -35,6 +36,7 @@ def main():
     ap.add_argument("--env", required=True)
     ap.add_argument("--learners", type=int, default=20)
     ap.add_argument("runs", nargs="+", help="PPMO run folders (or batch.pt files)")
+    ap.add_argument("--ppo", nargs="*", default=[], help="PPO baseline run folders (`ddrl task ppo`)")
     args = ap.parse_args()
     print(f"| {args.env} | meta-epochs | normalisation | sampled actions | greedy actions |")
     print("|---|---|---|---|---|")
@@ -44,6 +46,12 @@ def main():
         norm = f"states {cfg.get('obs_norm', 'off')}, rewards {cfg.get('reward_norm', 'off')}"
         cells = [interval(evaluate_batch(b, args.env, args.learners, greedy)) for greedy in (False, True)]
         print(f"| {run.rstrip('/').split('/')[-1]} | {cfg['meta_epochs']} | {norm} | {cells[0]} | {cells[1]} |")
+    for run in args.ppo:
+        net, weights, obs_norm, curve = load_ppo(run)
+        copies = {k: v.expand(args.learners, *v.shape[1:]) for k, v in weights.items()}
+        cells = [interval(play(net, copies, args.env, obs_norm, greedy)) for greedy in (False, True)]
+        steps = f"{int(curve[-1]['env_steps']):,} env steps"
+        print(f"| PPO baseline ({run.rstrip('/').split('/')[-1]}) | {steps} | as the PPMO run | {cells[0]} | {cells[1]} |")
     print(f"| random policy | - | - | {interval(random_returns(args.env, args.learners))} | - |")
 
 if __name__ == "__main__":
