@@ -23,7 +23,8 @@ __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TA
            'task_spaces', 'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss',
            'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic', 'rollout', 'init_states',
            'task_norms', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve',
-           'plot_batch', 'evaluate_batch', 'play', 'robustness', 'robustness_markdown', 'ppo_baseline', 'load_ppo']
+           'plot_against_ppo', 'plot_batch', 'evaluate_batch', 'play', 'robustness', 'robustness_markdown',
+           'ppo_baseline', 'load_ppo']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -417,11 +418,13 @@ def _meta_update(net, params0, batch, critic, data, cfg: PPMOConfig, opt, critic
 CURVE_COLUMNS = ["meta_epoch", "learner_return", "episodes", "loss", "value_loss", "clipfrac", "inner_lr", "seconds"]
 
 def init_states(env, cfg: PPMOConfig, obs_shape, norms: TaskNorms = TaskNorms()) -> torch.Tensor:
-    "Initial synthetic states: environment start states (cycled through resets; standardised) or N(0, 1)."
+    "Initial synthetic states: distinct environment start states (standardised) or N(0, 1)."
     g = torch.Generator().manual_seed(cfg.seed)
     if cfg.state_init == "normal": return torch.randn(cfg.size, *obs_shape, generator=g)
-    obs, _ = env.reset(seed=cfg.seed)
-    return torch.as_tensor(norms.states(obs[np.arange(cfg.size) % len(obs)], update=False))
+    starts = []
+    for k in range(math.ceil(cfg.size / env.num_envs)):   # one reset of every env per round, each on new seeds
+        starts.append(env.reset(seed=cfg.seed + k * env.num_envs)[0])
+    return torch.as_tensor(norms.states(np.concatenate(starts)[:cfg.size], update=False))
 
 def task_norms(env, cfg: PPMOConfig) -> TaskNorms:
     "A run's `TaskNorms`; their statistics start from `cfg.rollout` steps of random actions in every environment."
@@ -570,9 +573,35 @@ def plot_task_curve(curve: list[dict], title: str = "", x: str = "meta_epoch"):
     ax.plot(e, r, ".", ms=2, alpha=0.4, label=f"per {'meta-epoch' if x == 'meta_epoch' else 'iteration'}")
     k = max(1, len(r) // 20); ok = ~np.isnan(r)
     if ok.sum() >= k: ax.plot(e[ok][k - 1:], np.convolve(r[ok], np.ones(k) / k, "valid"), label=f"mean of {k}")
-    ax.set_xlabel(x.replace("_", " ")); ax.set_ylabel("return after one step" if x == "meta_epoch" else "return"); ax.set_title(title, fontsize=9)
+    ax.set_xlabel(x.replace("_", " ")); ax.set_ylabel("return after one step" if x == "meta_epoch" else "return")
+    ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8); ax.grid(alpha=0.3); fig.tight_layout()
     return fig
+
+def _smooth(x: np.ndarray, y: np.ndarray, parts: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    "Moving average of `y` over len/parts points (NaNs dropped)."
+    ok = ~np.isnan(y); x, y = x[ok], y[ok]; k = max(1, len(y) // parts)
+    return x[k - 1:], np.convolve(y, np.ones(k) / k, "valid")
+
+def plot_against_ppo(run: str | Path,                # a PPMO run folder (curve.csv, config.json)
+                     ppo: str | Path | None = None,  # its PPO baseline (ppo_curve.csv), if there is one
+                     title: str = "", ax=None):
+    "Returns after one step on the batch during PPMO, and PPO's training returns, against env steps (smoothed)."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(5, 3))
+    cfg = json.loads((Path(run) / "config.json").read_text())
+    per_epoch = cfg["learners"] * cfg["envs_per_learner"] * cfg["rollout"]
+    curve = read_task_curve(run)
+    x = np.array([r["meta_epoch"] for r in curve]) * per_epoch
+    y = np.array([r.get("learner_return", np.nan) for r in curve])
+    ax.plot(*_smooth(x, y), label=f"PPMO: one SGD step on {cfg['size']} states")
+    if ppo is not None and (Path(ppo) / "ppo_curve.csv").exists():
+        pc = read_task_curve(ppo, "ppo_curve")
+        steps, returns = (np.array([r.get(k, np.nan) for r in pc]) for k in ("env_steps", "learner_return"))
+        ax.plot(*_smooth(steps, returns), label="PPO, same learner (training episodes)")
+    ax.set_xlabel("environment steps"); ax.set_ylabel("return"); ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7); ax.grid(alpha=0.3)
+    return ax.figure
 
 def plot_batch(batch: SyntheticBatch, title: str = ""):
     "The distilled states (rows) and their targets as heat maps."
@@ -664,7 +693,7 @@ def robustness_markdown(rows: list[dict]) -> str:
     out += [f"| {w} | " + " | ".join(cell.get((w, d), "") for d in depths) + " |" for w in widths]
     return "\n".join(out)
 
-# %% ../nbs/05_task.ipynb #da832cf3
+# %% ../nbs/05_task.ipynb #38eb6ad5
 PPO_COLUMNS = ["iteration", "env_steps", "learner_return", "episodes", "loss", "value_loss", "clipfrac", "seconds"]
 
 def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architecture, rollout, normalisation and seed

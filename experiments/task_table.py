@@ -51,7 +51,8 @@ def main():
         copies = {k: v.expand(args.learners, *v.shape[1:]) for k, v in weights.items()}
         cells = [interval(play(net, copies, args.env, obs_norm, greedy)) for greedy in (False, True)]
         steps = f"{int(curve[-1]['env_steps']):,} env steps"
-        print(f"| PPO baseline ({run.rstrip('/').split('/')[-1]}) | {steps} | as the PPMO run | {cells[0]} | {cells[1]} |")
+        name = run.rstrip("/").split("/")[-1]
+        print(f"| PPO baseline ({name}) | {steps} | as the PPMO run | {cells[0]} | {cells[1]} |")
     print(f"| random policy | - | - | {interval(random_returns(args.env, args.learners))} | - |")
 
 if __name__ == "__main__":
