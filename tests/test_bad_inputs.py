@@ -224,6 +224,20 @@ def test_task_batch_with_state_statistics_of_another_shape(tmp_path):
     torch.save(d, path)
     cli_fails("task", "eval", path, "--learners", "2", phrase="obs_norm: expected finite mean and var of shape (4,)")
 
+def test_ppo_baseline_of_a_folder_that_is_no_ppmo_run(tmp_path):
+    cli_fails("task", "ppo", "--like", tmp_path, "--out", tmp_path / "ppo", phrase="not a PPMO run folder (no config.json)")
+    assert not (tmp_path / "ppo").exists()
+
+def test_ppo_baseline_of_a_run_with_a_bad_config(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(dict(env="cartpole", rollout=0)))
+    cli_fails("task", "ppo", "--like", tmp_path, "--out", tmp_path / "ppo", phrase="rollout must be >= 1, found 0")
+
+def test_ppo_checkpoint_of_another_kind_on_resume(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(dict(env="cartpole", rollout=10, meta_epochs=2)))
+    (tmp_path / "ppo").mkdir(); shutil.copy(make_batch(tmp_path / "ppo"), tmp_path / "ppo" / "ppo.pt")
+    cli_fails("task", "ppo", "--like", tmp_path, "--out", tmp_path / "ppo", "--resume", "--quiet",
+              phrase="is a task-batch checkpoint, expected a task-ppo checkpoint")
+
 def test_out_is_a_file_for_collect(tmp_path):
     (tmp_path / "f").write_text("x")
     cli_fails("collect", "--env", "bigfish", "--episodes", "1", "--out", tmp_path / "f", phrase="is a file")
