@@ -114,9 +114,11 @@ def cmd_run(args):
     envs = list(PAPER_GAMES) if args.env == "all" else [args.env]
     for env in envs: check_expert(load_config(env, args.preset, overrides))   # every config checked before any work
     root = check_out(args.out) if args.out else Path("runs")
-    runs = [run_pipeline(env, args.preset, root / Path(env).stem / args.preset, overrides, args.overwrite,
-                         args.executor, backend=args.backend, address=args.address, progress=not args.quiet)
-            for env in envs]
+    runs = []
+    for i, env in enumerate(envs):
+        if len(envs) > 1: print(f"== {env} ({i + 1}/{len(envs)} games) ==")   # whose stages the lines below are
+        runs.append(run_pipeline(env, args.preset, root / Path(env).stem / args.preset, overrides, args.overwrite,
+                                 args.executor, backend=args.backend, address=args.address, progress=not args.quiet))
     if args.env == "all":
         print(f"combined report: {write_combined_report(runs, root / 'all' / args.preset)}")
 

@@ -23,3 +23,15 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path):
     assert r.returncode == 2 and "n_episodes must be >= 1" in r.stderr and not (tmp_path / "x").exists()
     r = ddrl("summary", str(tmp_path / "missing"))
     assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+
+def test_run_all_names_each_game_before_its_stages(tmp_path, monkeypatch, capsys):
+    from ddrl import cli, pipeline
+    monkeypatch.setattr(pipeline, "check_expert", lambda cfg: None)
+    monkeypatch.setattr(pipeline, "run_pipeline", lambda env, preset, out, *a, **k: print(f"stages of {env}") or out)
+    monkeypatch.setattr(pipeline, "write_combined_report", lambda runs, out: Path(out) / "report.md")
+    assert cli.main(["run", "--env", "all", "--preset", "ci", "--out", str(tmp_path), "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:6] == ["== bigfish (1/3 games) ==", "stages of bigfish", "== starpilot (2/3 games) ==",
+                         "stages of starpilot", "== jumper (3/3 games) ==", "stages of jumper"], lines
+    assert cli.main(["run", "--env", "bigfish", "--preset", "ci", "--out", str(tmp_path), "--quiet"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["stages of bigfish"]   # one game: no header
