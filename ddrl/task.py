@@ -616,7 +616,7 @@ def plot_batch(batch: SyntheticBatch, title: str = ""):
         for (i, j), val in np.ndenumerate(m):
             if m.size <= 200: ax.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=6)
     fig.suptitle(title or f"{len(batch)} distilled states, inner lr {batch.lr.item():.3g}", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))   # room for the title above the panels
     return fig
 
 # %% ../nbs/05_task.ipynb #a74130fd
