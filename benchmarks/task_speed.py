@@ -5,14 +5,12 @@ meta-epoch, 4 PPO epochs x 4 minibatches): cart-pole with 2 states, MuJoCo with 
 is installed). The first meta-epoch (start-up, warm-up of the statistics) is timed apart; s/meta-epoch is the mean
 of the rest. For the MuJoCo tasks the same run is made with `obs_norm`/`reward_norm` on (the default) and off, side
 by side, and their ratio printed: what the normalisation costs. The projection column is the wall time of
-`--project` meta-epochs at that speed. The last two columns time the PPO baseline (`ppo_baseline`, same
-rollout, 10 epochs x 8 minibatches) on the same task, s per iteration of the same 2,000 env steps, and
-PPMO's s/meta-epoch over it: what a meta-epoch costs beyond plain PPO on the same experience.
+`--project` meta-epochs at that speed.
 Usage: python benchmarks/task_speed.py [--meta-epochs 4] [--project 2000] [--envs cartpole Hopper-v5 ...]
 """
 import argparse, datetime, os, platform, time
 import torch
-from ddrl.task import PPMOConfig, ppmo, ppo_baseline
+from ddrl.task import PPMOConfig, ppmo
 
 TASKS = {"cartpole": 2, "cartpole-3d": 4, "Hopper-v5": 64, "HalfCheetah-v5": 64, "Walker2d-v5": 64, "ALE/Pong-v5": 4}
 
@@ -28,13 +26,6 @@ def measure(env: str, size: int, meta_epochs: int, norm: str) -> dict:
     mean = sum(per) / len(per)
     return dict(first=wall - (seconds[-1] - seconds[0]), per=mean, steps_per_s=steps / mean)
 
-def measure_ppo(env: str, iterations: int) -> float:
-    "Mean seconds of a PPO baseline iteration (after the first) on the task's default rollout."
-    cfg = PPMOConfig(env, seed=0)
-    curve = ppo_baseline(cfg, iterations * cfg.envs_per_learner * cfg.rollout, progress=False)[3]
-    seconds = [r["seconds"] for r in curve]
-    return (seconds[-1] - seconds[0]) / (len(seconds) - 1)
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--meta-epochs", type=int, default=4)
@@ -44,7 +35,7 @@ def main():
     print(f"# {datetime.date.today()} on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{torch.get_num_threads()} torch threads; {args.meta_epochs} meta-epochs per row")
     print(f"{'task':16s} {'states':>6s} {'norm':>4s} {'first s':>8s} {'s/meta-ep':>10s} {'meta-ep/s':>10s} "
-          f"{'env steps/s':>12s} {'vs off':>7s} {f'{args.project} meta-ep':>14s} {'PPO s/it':>9s} {'PPMO/PPO':>9s}")
+          f"{'env steps/s':>12s} {'vs off':>7s} {f'{args.project} meta-ep':>14s}")
     for env in args.envs:
         size = TASKS.get(env, 64)
         norms = ("on", "off") if not (env.startswith("cartpole") or env.startswith("ALE/")) else ("off",)
@@ -54,12 +45,10 @@ def main():
             except ImportError as e:
                 print(f"{env:16s} skipped: {e}")
                 break
-        ppo = measure_ppo(env, args.meta_epochs) if rows and not env.startswith("ALE/") else None
         for norm, r in rows.items():
-            versus = f"{ppo:9.2f} {r['per'] / ppo:8.2f}x" if ppo and norm == norms[0] else ""
             ratio = f"{r['per'] / rows['off']['per']:6.2f}x" if "off" in rows else ""
             print(f"{env:16s} {size:6d} {norm:>4s} {r['first']:8.1f} {r['per']:10.2f} {1 / r['per']:10.3f} "
-                  f"{r['steps_per_s']:12.0f} {ratio:>7s} {r['per'] * args.project / 3600:12.1f} h {versus}", flush=True)
+                  f"{r['steps_per_s']:12.0f} {ratio:>7s} {r['per'] * args.project / 3600:12.1f} h", flush=True)
 
 if __name__ == "__main__":
     main()
