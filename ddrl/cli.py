@@ -147,7 +147,7 @@ def cmd_task_eval(args):
 def cmd_task_ppo(args):
     "Train the PPO baseline of a PPMO run (same task, learner, normalisation, env steps), then evaluate it."
     from dataclasses import fields
-    from ddrl.task import PPMOConfig, ppo_baseline, play
+    from ddrl.task import PPMOConfig, ppo_baseline, evaluate_policy
     like = Path(args.like) / "config.json"
     if not like.exists(): raise DdrlError(f"--like {args.like}: not a PPMO run folder (no config.json)")
     saved = json.loads(like.read_text())
@@ -156,9 +156,8 @@ def cmd_task_ppo(args):
     steps = args.steps or cfg.meta_epochs * cfg.learners * cfg.envs_per_learner * cfg.rollout
     net, weights, obs_norm, curve = ppo_baseline(cfg, steps, check_out(args.out), resume=args.resume,
                                                  progress=not args.quiet)
-    copies = {k: v.expand(args.eval_episodes, *v.shape[1:]) for k, v in weights.items()}
     for greedy in (False, True):
-        r = play(net, copies, cfg.env, obs_norm, greedy)
+        r = evaluate_policy(net, weights, cfg.env, args.eval_episodes, greedy, obs_norm)
         print(f"PPO on {cfg.env}, {steps:,} env steps: {r.mean():.1f} +- {r.std():.1f} over {args.eval_episodes} "
               f"episodes ({'greedy' if greedy else 'sampled'} actions)")
 

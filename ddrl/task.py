@@ -24,7 +24,7 @@ __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TA
            'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic', 'rollout', 'init_states',
            'task_norms', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve',
            'plot_against_ppo', 'plot_batch', 'evaluate_batch', 'play', 'robustness', 'robustness_markdown',
-           'ppo_baseline', 'load_ppo']
+           'ppo_baseline', 'evaluate_policy', 'load_ppo']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -789,6 +789,15 @@ def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architectur
     if ckpt: save(end)
     env.close()
     return net, {k: v.detach() for k, v in params.items()}, norms.obs and norms.obs.state_dict(), curve
+
+def evaluate_policy(net: Learner, weights: dict, # one learner: a template and its weights (leading dimension 1)
+                    env_name: str, episodes: int = 20, greedy: bool = False,
+                    obs_norm: dict | None = None, # the frozen state statistics it was trained with
+                    seed: int = 10_000) -> np.ndarray:
+    "One trained policy's returns in `episodes` episodes (env seeds from `seed`; action sampling seeded by `seed`)."
+    torch.manual_seed(seed)
+    return play(net, {k: v.expand(episodes, *v.shape[1:]) for k, v in weights.items()}, env_name, obs_norm, greedy,
+                seed)
 
 def load_ppo(path: str | Path) -> tuple[Learner, dict, dict | None, list[dict]]:
     "The policy of a `ppo_baseline` run (`ppo.pt` or its folder): (template, weights, state statistics, curve)."

@@ -10,7 +10,7 @@ Usage: python experiments/task_table.py --env Hopper-v5 [--learners 20] RUN [RUN
 import argparse
 import gymnasium as gym, numpy as np
 from ddrl.eval import Estimate
-from ddrl.task import load_batch, evaluate_batch, load_ppo, play
+from ddrl.task import load_batch, evaluate_batch, evaluate_policy, load_ppo
 
 def interval(r) -> str:
     "Mean [95% t-interval]."
@@ -48,8 +48,8 @@ def main():
         print(f"| {run.rstrip('/').split('/')[-1]} | {cfg['meta_epochs']} | {norm} | {cells[0]} | {cells[1]} |")
     for run in args.ppo:
         net, weights, obs_norm, curve = load_ppo(run)
-        copies = {k: v.expand(args.learners, *v.shape[1:]) for k, v in weights.items()}
-        cells = [interval(play(net, copies, args.env, obs_norm, greedy)) for greedy in (False, True)]
+        cells = [interval(evaluate_policy(net, weights, args.env, args.learners, greedy, obs_norm))
+                 for greedy in (False, True)]
         steps = f"{int(curve[-1]['env_steps']):,} env steps"
         name = run.rstrip("/").split("/")[-1]
         print(f"| PPO baseline ({name}) | {steps} | as the PPMO run | {cells[0]} | {cells[1]} |")
