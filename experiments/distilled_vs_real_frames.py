@@ -18,11 +18,11 @@ intervals from the crossed random-effects model of `04_eval` (units: dataset see
 a comparison "beats" only when its Holm-corrected interval excludes 0 (Holm over each table).
 
 Every part (the dataset, each distillation run, each set's students, each set's evaluation) is saved with its
-wall time under results/distill/<game>/ as it finishes; running again skips finished parts and resumes an
-unfinished distillation from its checkpoint. Committed: the per-episode records (records/*.csv.gz), each
-distillation run's config, loss curve and frame grid, the part records, the result page and its figures. Not
-committed (re-made with the same seeds when a part needs them): the offline dataset, the synthetic sets'
-frames, checkpoints and students.
+wall time under results/distill/<game>/ as it finishes, one set at a time (its frames, students, evaluation);
+running again skips finished parts and resumes an unfinished distillation from its checkpoint. Committed: the
+per-episode records (records/*.csv.gz), each distillation run's config, loss curve and frame grid, the part
+records, the result page and its figures. Not committed (re-made with the same seeds when a part needs them):
+the offline dataset, the synthetic sets' frames, checkpoints and students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
        [--only PART ...] [--out DIR]
 """
@@ -299,21 +299,21 @@ def main(cfg: Config):
     info = {}
     sets = training_sets(cfg)
     run_part(cfg, info, "data", lambda: describe_data(cfg))
-    for s in sets:
-        evaluated = (folder(cfg) / "parts" / f"eval-{s['part']}.json").exists()
-        if s["kind"] == "distill":   # the distillation's record is committed, its frames are not
-            name, run = f"distill-{s['method']}-{s['seed']}", folder(cfg) / s["method"] / f"seed-{s['seed']}"
-            if not evaluated: forget_if_missing(cfg, name, run / "data")
-            run_part(cfg, info, name, lambda s=s: distill_run(cfg, s["method"], s["seed"]))
-        # students are not committed: trained again (same seeds) only if their evaluation is still to run
-        if not evaluated: forget_if_missing(cfg, f"students-{s['part']}", folder(cfg) / "students" / s["part"])
-        run_part(cfg, info, f"students-{s['part']}", lambda s=s: train_set(cfg, s), needed=not evaluated)
     if "data" not in info:
         return
     run_part(cfg, info, "eval-Random", lambda: evaluate_set(cfg, info, "Random", 0, [RandomPolicy()], "Random"))
     run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [expert(cfg.game)], "Expert"))
+    # one set at a time, from its frames to its evaluation: a run stopped part-way keeps every set it finished
+    # (frames and students are not committed, so a set whose evaluation did not finish is made again, same seeds)
     for s in sets:
+        evaluated = (folder(cfg) / "parts" / f"eval-{s['part']}.json").exists()
+        if s["kind"] == "distill":
+            name, run = f"distill-{s['method']}-{s['seed']}", folder(cfg) / s["method"] / f"seed-{s['seed']}"
+            if not evaluated: forget_if_missing(cfg, name, run / "data")
+            run_part(cfg, info, name, lambda s=s: distill_run(cfg, s["method"], s["seed"]))
         students = folder(cfg) / "students" / s["part"]
+        if not evaluated: forget_if_missing(cfg, f"students-{s['part']}", students)
+        run_part(cfg, info, f"students-{s['part']}", lambda s=s: train_set(cfg, s), needed=not evaluated)
         run_part(cfg, info, f"eval-{s['part']}",
                  lambda s=s, p=students: evaluate_set(cfg, info, s["name"], s["seed"], load_students(p), s["part"]))
     if all(f"eval-{p}" in info for p in ["Random", "Expert"] + [s["part"] for s in sets]):
