@@ -9,8 +9,9 @@ actions, seed 0). Every training set has 150 frames and is a unit of the analysi
   random real frames as the start, cross-entropy, the method's iterations); `pbc-frozen` is `pbc` with its frames
   frozen (labels learned only), the ablation that tells whether the frames carry anything. A distillation run with
   seed s starts from the same frames as the control subsets with seed s (and pbc from their expert labels);
-- BC 100%: the whole offline dataset (1000 Adam steps, batch 256), for scale.
-Students: 10 per set (seeds 0-9), the paper's CNN, 100 Adam steps, batch 15, lr 5e-3 (BC 100%: 1000 steps, batch 256).
+- BC 100%: the whole offline dataset (1000 Adam steps, batch 256), for scale; with `--percents`, percentile BC
+  too (the paper's baselines): the top x% of episodes by return, every episode tied at the threshold kept.
+Students: 10 per set (seeds 0-9), the paper's CNN, 100 Adam steps, batch 15, lr 5e-3 (BC: 1000 steps, batch 256).
 Evaluation: every policy plays the same levels, one episode each, with its own action-sampling stream (sampled
 actions): ID = 100 levels drawn from 100-299, ID-D = every level of the offline dataset, OOD = 100 levels outside
 the training range; the random policy and the expert on the same levels. Means and differences carry 95%
@@ -24,7 +25,7 @@ per-episode records (records/*.csv.gz), each distillation run's config, loss cur
 records, the result page and its figures. Not committed (re-made with the same seeds when a part needs them):
 the offline dataset, the synthetic sets' frames, checkpoints and students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
-       [--only PART ...] [--out DIR]
+       [--percents 10 25 40] [--only PART ...] [--out DIR]
 """
 import argparse
 import json
@@ -42,12 +43,13 @@ import pandas as pd
 import torch
 
 from ddrl.bc import BCConfig, load_students, save_students, train_students
-from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_dataset, save_dataset
+from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_dataset, save_dataset, top_percent
 from ddrl.distill import CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
 from ddrl.eval import EvalSpec, evaluate_policies, results_frame
 from ddrl.expert import device_name, load_expert
 from ddrl.pipeline import _git_commit, write_json
-from ddrl.report import SPLIT_NAMES, comparison_table, markdown_table, plot_differences, plot_id_ood, with_interval
+from ddrl.report import (SPLIT_NAMES, comparison_table, markdown_table, percentile_table, plot_differences, plot_id_ood,
+                         with_interval)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = __doc__.split("\n", 2)[2].split("Every part")[0].strip()   # quoted on the result page
@@ -59,6 +61,7 @@ class Config:
     game: str = "starpilot"             # Procgen game
     out: Path = ROOT / "results" / "distill"  # parts in <out>/<game>/, the result page in <out>/<game>.md
     methods: tuple = ("pbc", "pbc-frozen")  # distillation methods (`METHODS`) and variants (`VARIANTS`)
+    percents: tuple = ()                # percentile BC besides BC 100%: the top x% of episodes (the paper: 10 25 40)
     only: list | None = None            # run only these parts (None: every part)
     size: int = 150                     # frames of every training set
     subset_seeds: int = 5               # subsets per real-frame control
@@ -74,7 +77,7 @@ class Config:
     iterations: int | None = None       # outer iterations (None: each method's default)
     dc_iterations: int = 20             # outer iterations of dc (each 10 matches x 50 inner steps)
     student: BCConfig = field(default_factory=lambda: BCConfig(steps=100, batch_size=15, lr=5e-3))
-    bc: BCConfig = field(default_factory=lambda: BCConfig(steps=1000, batch_size=256, lr=5e-3))  # BC 100%
+    bc: BCConfig = field(default_factory=lambda: BCConfig(steps=1000, batch_size=256, lr=5e-3))  # BC x%
     eval_seed: int = 1                  # seeds the evaluation levels and the action streams
 
 
@@ -83,19 +86,23 @@ def parse_config() -> Config:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--game", default=Config.game, help=f"Procgen game (default: {Config.game})")
     parser.add_argument("--methods", nargs="*", default=list(Config.methods), help="distillation methods")
+    parser.add_argument("--percents", nargs="*", type=float, default=[], help="percentile BC: top x%% of episodes")
     parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-pbc-0 eval-pbc-0")
     parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
     args = parser.parse_args()
     if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
         parser.error(f"unknown methods {unknown}; expected some of {list(METHODS) + list(VARIANTS)}")
-    return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only)
+    if bad := [p for p in args.percents if not 0 < p < 100]:
+        parser.error(f"--percents: expected values in (0, 100) (BC 100% always runs), found {bad}")
+    return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only,
+                  percents=tuple(sorted(set(args.percents))))
 
 
 # ---- the training sets -------------------------------------------------------------------------------------
 
 def training_sets(cfg: Config) -> list[dict]:
     "Every set: its part name, display name (the method in the tables), kind and dataset seed."
-    sets = [dict(part="bc-100", name="BC 100%", kind="bc", seed=0)]
+    sets = [dict(part=f"bc-{p:g}", name=f"BC {p:g}%", kind="bc", percent=p, seed=0) for p in (*cfg.percents, 100)]
     for kind, display in CONTROLS.items():
         sets += [dict(part=f"{kind}-{s}", name=display.format(n=cfg.size), kind=kind, seed=s)
                  for s in range(cfg.subset_seeds)]
@@ -176,18 +183,20 @@ def distill_run(cfg: Config, method: str, seed: int) -> dict:
 
 def set_data(cfg: Config, s: dict) -> OfflineDataset:
     "The frames and labels a set's students learn from."
-    if s["kind"] == "bc": return dataset(cfg)
+    if s["kind"] == "bc": return dataset(cfg) if s["percent"] == 100 else top_percent(dataset(cfg), s["percent"])
     if s["kind"] == "distill": return load_dataset(folder(cfg) / s["method"] / f"seed-{s['seed']}")
     return control_set(s["kind"], dataset(cfg), cfg.size, cfg.data_seed * 1000 + s["seed"], expert(cfg.game))
 
 
 def train_set(cfg: Config, s: dict) -> dict:
-    "Part `students-<set>`: the set's students (BC 100%: BC on the whole dataset)."
+    "Part `students-<set>`: the set's students (BC x%: BC on the top x% of the dataset's episodes)."
     data = set_data(cfg, s)
     config = cfg.bc if s["kind"] == "bc" else cfg.student
     students = train_students(data, config, list(cfg.students), progress=False)
     save_students(students, folder(cfg) / "students" / s["part"], seeds=list(cfg.students), overwrite=True)
-    return dict(students=len(cfg.students), config=asdict(config), frames=len(data))
+    record = dict(students=len(cfg.students), config=asdict(config), frames=len(data))
+    if "filter" in data.metadata: record["filter"] = data.metadata["filter"]   # percentile BC: threshold b and ties
+    return record
 
 
 def eval_spec(cfg: Config, info: dict) -> EvalSpec:
@@ -266,6 +275,15 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
         text += ["## Do the frames carry information?\n",
                  "Each method against its ablation with frozen frames (labels learned only; Holm over this table):\n",
                  comparison_table(results, [(m, v) for v, m in frozen]), ""]
+    if cfg.percents:
+        records = [json.loads((folder(cfg) / "parts" / f"students-bc-{p:g}.json").read_text()) for p in cfg.percents]
+        filters = [dict(r["filter"], name=f"BC {p:g}%") for r, p in zip(records, cfg.percents)]
+        text += ["## Percentile BC\n",
+                 "BC on the top x% of the offline dataset's episodes keeps every episode whose return is at least the "
+                 "threshold `b` (the return of the k-th best episode, k = ceil(x% of the episodes)), so ties can keep "
+                 "more than k:\n", percentile_table(filters), "",
+                 "Each against BC on every episode (Holm over this table):\n",
+                 comparison_table(results, [(f"BC {p:g}%", "BC 100%") for p in cfg.percents]), ""]
     pairs = [(labelled, random_real), (balanced, random_real), ("BC 100%", labelled)]
     text += ["## What labels, picks and data do\n",
              "The controls against each other, and BC on the whole dataset against the strongest label control "
