@@ -323,8 +323,9 @@ def main(cfg: Config):
     run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [expert(cfg.game)], "Expert"))
     # one set at a time, from its frames to its evaluation: a run stopped part-way keeps every set it finished
     # (frames and students are not committed, so a set whose evaluation did not finish is made again, same seeds);
-    # BC 100% last: the costliest set (10 x 1000 steps at batch 256) and only the scale, not a control
-    for s in sorted(sets, key=lambda s: s["kind"] == "bc"):
+    # seed by seed (every control and method with seed 0, then seed 1, ...), so that the sets finished at any point
+    # compare like with like; BC last: its sets are the costliest (10 x 1000 steps at batch 256) and only the scale
+    for s in sorted(sets, key=lambda s: (s["kind"] == "bc", s["seed"])):
         evaluated = (folder(cfg) / "parts" / f"eval-{s['part']}.json").exists()
         if s["kind"] == "distill":
             name, run = f"distill-{s['method']}-{s['seed']}", folder(cfg) / s["method"] / f"seed-{s['seed']}"
