@@ -20,7 +20,7 @@ from .progress import tqdm
 __all__ = ['PROCGEN_GAMES', 'PROCGEN_MODES', 'PROCGEN_N_ACTIONS', 'PROCGEN_FRAME_SHAPE', 'PROCGEN_TIMEOUT', 'MAX_ACTIONS',
            'DATA_FILE', 'METADATA_FILE', 'MINARI_VERSION', 'DATASET_ID', 'CHECKPOINT_VERSION', 'DdrlError',
            'DatasetError', 'CheckpointError', 'DeviceError', 'MissingError', 'import_procgen', 'ProcgenSpec', 'Policy',
-           'RandomPolicy', 'policy_logits', 'select_actions', 'frames_to_input', 'check_observations',
+           'RandomPolicy', 'PriorPolicy', 'policy_logits', 'select_actions', 'frames_to_input', 'check_observations',
            'check_n_actions', 'OfflineDataset', 'run_episodes', 'collect', 'play', 'play_gymnasium', 'level_states',
            'LevelReplay', 'top_percent', 'summarize', 'format_summary', 'plot_summary', 'procgen_env_spec',
            'default_dataset_id', 'atomic_dir', 'remove_stale_temporaries', 'atomic_save', 'save_checkpoint',
@@ -106,6 +106,23 @@ class RandomPolicy:
     def __init__(self, n_actions: int = PROCGEN_N_ACTIONS): self.n_actions = n_actions  # number of actions
     def __call__(self, frames): return np.zeros((len(frames), self.n_actions), dtype=np.float32)
     def __repr__(self): return f"RandomPolicy(n_actions={self.n_actions})"
+
+class PriorPolicy:
+    "A policy that ignores the state: it samples actions with fixed frequencies, e.g. a dataset's action mix."
+    always_sample = True   # its argmax would repeat the most frequent action
+    def __init__(self, probs): # action probabilities (non-negative, any positive sum; normalised here)
+        probs = np.asarray(probs, dtype=np.float64)
+        if probs.ndim != 1 or len(probs) < 1 or not np.isfinite(probs).all() or (probs < 0).any() or probs.sum() <= 0:
+            raise ValueError(f"probs: expected a 1-D array of non-negative numbers with a positive sum, found {probs!r}")
+        self.probs, self.n_actions = probs / probs.sum(), len(probs)
+        with np.errstate(divide="ignore"): self.logits = np.log(self.probs).astype(np.float32)  # log 0 = -inf: never drawn
+    @classmethod
+    def from_actions(cls, actions, # recorded actions (ints)
+                     n_actions: int = PROCGEN_N_ACTIONS): # size of the action space
+        "The action mix of recorded actions."
+        return cls(np.bincount(np.asarray(actions, dtype=np.int64), minlength=n_actions)[:n_actions])
+    def __call__(self, frames): return np.tile(self.logits, (len(frames), 1))
+    def __repr__(self): return f"PriorPolicy(probs={np.round(self.probs, 3).tolist()})"
 
 def policy_logits(policy: Policy, frames: np.ndarray) -> np.ndarray:
     "Call `policy` on a frame batch without gradients and return float64 numpy logits."

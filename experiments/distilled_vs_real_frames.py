@@ -14,9 +14,11 @@ actions, seed 0). Every training set has 150 frames and is a unit of the analysi
 Students: 10 per set (seeds 0-9), the paper's CNN, 100 Adam steps, batch 15, lr 5e-3 (BC: 1000 steps, batch 256).
 Evaluation: every policy plays the same levels, one episode each, with its own action-sampling stream (sampled
 actions): ID = 100 levels drawn from 100-299, ID-D = every level of the offline dataset, OOD = 100 levels outside
-the training range; the random policy and the expert on the same levels. Means and differences carry 95%
-intervals from the crossed random-effects model of `04_eval` (units: dataset seeds, else students; levels);
-a comparison "beats" only when its Holm-corrected interval excludes 0 (Holm over each table).
+the training range; the random policy, the action prior (the dataset's action mix, whatever the state) and the
+expert on the same levels. Means and differences carry 95% intervals from the crossed random-effects model of
+`04_eval` (units: dataset seeds, else students; levels); a comparison "beats" only when its Holm-corrected interval
+excludes 0 (Holm over each table). Every policy's divergence from the expert, KL(expert || policy), on 2,048 states
+of the offline dataset: what imitation reduces, and how much of it goes beyond the action prior.
 
 Every part (the dataset, each distillation run, each set's students, each set's evaluation) is saved with its
 wall time under results/distill/<game>/ as it finishes, one set at a time (its frames, students, evaluation);
@@ -25,7 +27,7 @@ per-episode records (records/*.csv.gz), each distillation run's config, loss cur
 records, the result page and its figures. Not committed (re-made with the same seeds when a part needs them):
 the offline dataset, the synthetic sets' frames, checkpoints and students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
-       [--percents 10 25 40] [--only PART ...] [--out DIR]
+       [--percents 10 25 40] [--only PART ...] [--out DIR] [--interim (the page from the sets evaluated so far)]
 """
 import argparse
 import json
@@ -43,7 +45,8 @@ import pandas as pd
 import torch
 
 from ddrl.bc import BCConfig, load_students, save_students, train_students
-from ddrl.data import OfflineDataset, ProcgenSpec, RandomPolicy, collect, load_dataset, save_dataset, top_percent
+from ddrl.data import (OfflineDataset, PriorPolicy, ProcgenSpec, RandomPolicy, collect, load_dataset, policy_logits,
+                       save_dataset, top_percent)
 from ddrl.distill import CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
 from ddrl.eval import EvalSpec, evaluate_policies, results_frame
 from ddrl.expert import device_name, load_expert
@@ -54,6 +57,8 @@ from ddrl.report import (SPLIT_NAMES, comparison_table, markdown_table, percenti
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = __doc__.split("\n", 2)[2].split("Every part")[0].strip()   # quoted on the result page
 VARIANTS = {"pbc-frozen": dict(method="pbc", learn_frames=False)}        # name -> DistillConfig settings
+PRIOR = "Action prior"       # the row of `PriorPolicy`: the offline dataset's action mix, whatever the state
+DIVERGENCE_STATES = 2048     # offline-dataset states on which every policy's KL from the expert is measured
 
 
 @dataclass
@@ -63,6 +68,7 @@ class Config:
     methods: tuple = ("pbc", "pbc-frozen")  # distillation methods (`METHODS`) and variants (`VARIANTS`)
     percents: tuple = ()                # percentile BC besides BC 100%: the top x% of episodes (the paper: 10 25 40)
     only: list | None = None            # run only these parts (None: every part)
+    interim: bool = False               # write the page from the sets evaluated so far (marked interim)
     size: int = 150                     # frames of every training set
     subset_seeds: int = 5               # subsets per real-frame control
     distill_seeds: int = 3              # runs per distillation method
@@ -88,6 +94,7 @@ def parse_config() -> Config:
     parser.add_argument("--methods", nargs="*", default=list(Config.methods), help="distillation methods")
     parser.add_argument("--percents", nargs="*", type=float, default=[], help="percentile BC: top x%% of episodes")
     parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-pbc-0 eval-pbc-0")
+    parser.add_argument("--interim", action="store_true", help="write the page from the sets evaluated so far")
     parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
     args = parser.parse_args()
     if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
@@ -95,7 +102,7 @@ def parse_config() -> Config:
     if bad := [p for p in args.percents if not 0 < p < 100]:
         parser.error(f"--percents: expected values in (0, 100) (BC 100% always runs), found {bad}")
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only,
-                  percents=tuple(sorted(set(args.percents))))
+                  percents=tuple(sorted(set(args.percents))), interim=args.interim)
 
 
 # ---- the training sets -------------------------------------------------------------------------------------
@@ -214,14 +221,48 @@ def evaluate_set(cfg: Config, info: dict, name: str, dataset_seed: int, policies
     return dict(episodes=len(records), mean_return=float(records["return"].mean()))
 
 
+@lru_cache(maxsize=None)
+def expert_on_states(game: str, path: Path) -> tuple:
+    "A fixed sample of the offline dataset's frames and the expert's log-probabilities on them."
+    ds = load_once(path)
+    pick = np.sort(np.random.default_rng(0).choice(len(ds), min(DIVERGENCE_STATES, len(ds)), replace=False))
+    frames = np.asarray(ds.observations[pick])
+    return frames, log_probs(expert(game), frames)
+
+
+def log_probs(policy, frames: np.ndarray, chunk: int = 256) -> torch.Tensor:
+    "A policy's action log-probabilities on frames, a chunk at a time."
+    logits = [torch.as_tensor(policy_logits(policy, frames[i:i + chunk])) for i in range(0, len(frames), chunk)]
+    return torch.cat(logits).log_softmax(-1)
+
+
+def divergence(cfg: Config, policies: list) -> dict:
+    "Part `kl-<set>`: each policy's KL(expert || policy) on the states, and how often their likeliest actions agree."
+    frames, log_p = expert_on_states(cfg.game, folder(cfg) / "dataset")
+    kls, agree = [], []
+    for policy in policies:
+        log_q = log_probs(policy, frames)
+        kls.append(float((log_p.exp() * (log_p - log_q)).sum(-1).mean()))
+        agree.append(float((log_q.argmax(-1) == log_p.argmax(-1)).double().mean()))
+    return dict(states=len(frames), kl=kls, agree=agree)
+
+
 # ---- the result page ---------------------------------------------------------------------------------------
 
 def load_records(cfg: Config, parts: list[str]) -> pd.DataFrame:
     return pd.concat([pd.read_csv(folder(cfg) / "records" / f"{p}.csv.gz") for p in parts], ignore_index=True)
 
 
-def means_table(cfg: Config, results: dict, info: dict, order: list[str]) -> str:
-    "Markdown: each method's mean and 95% interval per split, its units, and each distillation method's record."
+def kl_cell(info: dict, parts: list[str]) -> str:
+    "Mean KL(expert || policy) over the policies of `parts` and their agreement with the expert's likeliest action."
+    records = [info[f"kl-{p}"] for p in parts if f"kl-{p}" in info]
+    if not records: return ""
+    kl, agree = np.mean([k for r in records for k in r["kl"]]), np.mean([a for r in records for a in r["agree"]])
+    return f"{kl:.3f} ({agree:.0%})"
+
+
+def means_table(cfg: Config, results: dict, info: dict, order: list[str], parts: dict) -> str:
+    "Markdown: each method's mean and 95% interval per split, its units, KL to the expert, each distillation's record."
     df = results_frame(results)
     splits = list(results["spec"].splits)
     rows = []
@@ -235,22 +276,31 @@ def means_table(cfg: Config, results: dict, info: dict, order: list[str]) -> str
         change = "; ".join(f"{r['pixel_change'].get('max', float('nan')):.1f} / {r['pixel_change'].get('mean', float('nan')):.2f}"
                            for r in runs)
         seconds = "; ".join(f"{r['seconds']:.0f}" for r in runs)
-        rows.append([name, units, f"{unit.students} x {unit.levels}", *cells, loss, change, seconds])
-    columns = ["method", "units", "students x levels (ID)", *[SPLIT_NAMES[s] for s in splits],
+        kl = "0" if name == "Expert" else kl_cell(info, parts.get(name, []))
+        rows.append([name, units, f"{unit.students} x {unit.levels}", *cells, kl, loss, change, seconds])
+    columns = ["method", "units", "students x levels (ID)", *[SPLIT_NAMES[s] for s in splits], "KL to expert (agree)",
                "loss first -> last", "pixel change max / mean", "distillation s"]
     return markdown_table(columns, rows)
 
 
-def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str:
-    "The result page: protocol, data, means, comparisons, figures."
+def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts: dict, missing: list[str]) -> str:
+    "The result page: protocol, data, means, comparisons, figures (pairs whose two rows are both present)."
     controls = [c.format(n=cfg.size) for c in CONTROLS.values()]
     random_real, labelled, balanced = controls
     data = info["data"]
-    methods = list(dict.fromkeys(cfg.methods))
+    methods = [m for m in dict.fromkeys(cfg.methods) if m in order]
+    table = lambda pairs: comparison_table(results, [(a, b) for a, b in pairs if a in order and b in order])
     threads = sorted({record["threads"] for part, record in info.items() if part.startswith("distill-")}) or ["-"]
-    text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2)\n",
-            f"Made by `OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
-            f"{' '.join(cfg.methods)}` on {device_name(torch.device('cpu'))}.\n",
+    percents = f" --percents {' '.join(f'{p:g}' for p in cfg.percents)}" if cfg.percents else ""
+    command = (f"OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
+               f"{' '.join(cfg.methods)}{percents}")
+    text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2)"
+            + (" -- interim" if missing else "") + "\n",
+            f"Made by `{command}{' --interim' if missing else ''}` on {device_name(torch.device('cpu'))}.\n"]
+    if missing:
+        text += [f"**Interim: {len(missing)} training sets are not evaluated yet** ({', '.join(missing)}); every number "
+                 f"below comes from the sets evaluated so far, and `{command}` finishes the run.\n"]
+    text += [
             PROTOCOL, "",
             f"Offline data: {data['episodes']} episodes, {data['frames']} frames, mean return {data['mean_return']:.2f}, "
             f"{len(data['levels'])} distinct levels (the ID-D split). {results['spec'].describe()}.", "",
@@ -259,8 +309,11 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
             "(subset or distillation seeds), else its students, else the one policy. For distillation runs: the "
             "loss at the first and last iteration, how far the frames moved from the real frames they "
             "started from (pixel levels 0-255, on the float frames), and the wall time with "
-            f"{'/'.join(map(str, threads))} torch thread(s) on the machine named above.\n",
-            means_table(cfg, results, info, order), "",
+            f"{'/'.join(map(str, threads))} torch thread(s) on the machine named above. `KL to expert`: the mean over "
+            f"a row's policies of KL(expert || policy) on {DIVERGENCE_STATES:,} states of the offline dataset (what "
+            "imitation reduces; the action prior's value is what a policy gets by ignoring the state), and how often "
+            "its likeliest action is the expert's.\n",
+            means_table(cfg, results, info, order, parts), "",
             f"![means]({cfg.game}.png)\n"]
     if methods:
         pairs = [(m, c) for m in methods for c in controls + ["BC 100%"]]
@@ -268,14 +321,14 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
                  "Difference of mean returns, each method minus each control (and BC on the whole dataset), with 95% "
                  "intervals widened for Holm's correction over every cell of this table; **beats** / loses only where "
                  "the interval excludes 0.\n",
-                 comparison_table(results, pairs), "",
+                 table(pairs), "",
                  f"![differences]({cfg.game}-differences.png)\n"]
     frozen = [(v, settings["method"]) for v, settings in VARIANTS.items() if v in methods and settings["method"] in methods]
     if frozen:
         text += ["## Do the frames carry information?\n",
                  "Each method against its ablation with frozen frames (labels learned only; Holm over this table):\n",
-                 comparison_table(results, [(m, v) for v, m in frozen]), ""]
-    if cfg.percents:
+                 table([(m, v) for v, m in frozen]), ""]
+    if cfg.percents and all(f"BC {p:g}%" in order for p in cfg.percents):
         records = [json.loads((folder(cfg) / "parts" / f"students-bc-{p:g}.json").read_text()) for p in cfg.percents]
         filters = [dict(r["filter"], name=f"BC {p:g}%") for r, p in zip(records, cfg.percents)]
         text += ["## Percentile BC\n",
@@ -283,25 +336,28 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str]) -> str
                  "threshold `b` (the return of the k-th best episode, k = ceil(x% of the episodes)), so ties can keep "
                  "more than k:\n", percentile_table(filters), "",
                  "Each against BC on every episode (Holm over this table):\n",
-                 comparison_table(results, [(f"BC {p:g}%", "BC 100%") for p in cfg.percents]), ""]
-    pairs = [(labelled, random_real), (balanced, random_real), ("BC 100%", labelled)]
+                 table([(f"BC {p:g}%", "BC 100%") for p in cfg.percents]), ""]
+    pairs = [(labelled, random_real), (balanced, random_real), (labelled, PRIOR), ("BC 100%", labelled)]
     text += ["## What labels, picks and data do\n",
-             "The controls against each other, and BC on the whole dataset against the strongest label control "
-             "(Holm over this table):\n", comparison_table(results, pairs), ""]
+             "The controls against each other and against the action prior, and BC on the whole dataset against the "
+             "strongest label control (Holm over this table):\n", table(pairs), ""]
     return "\n".join(text)
 
 
 def write_page(cfg: Config, info: dict, sets: list[dict]):
-    "Write <game>.md and its figures from every set's records."
-    parts = ["Random", "Expert"] + [s["part"] for s in sets]
-    records = load_records(cfg, parts)
+    "Write <game>.md and its figures from the records of every evaluated set (interim when some are missing)."
+    done = [s for s in sets if f"eval-{s['part']}" in info]
+    records = load_records(cfg, ["Random", "Prior", "Expert"] + [s["part"] for s in done])
     results = dict(spec=eval_spec(cfg, info), records=records)
     order = list(dict.fromkeys(records.method))
-    page = result_page(cfg, info, results, order)
+    parts = {"Random": ["Random"], PRIOR: ["Prior"]}
+    for s in done: parts.setdefault(s["name"], []).append(s["part"])
+    page = result_page(cfg, info, results, order, parts, [s["part"] for s in sets if s not in done])
     (cfg.out / f"{cfg.game}.md").write_text(page)
     plt.close(plot_id_ood(results, path=cfg.out / f"{cfg.game}.png",
                           title=f"{cfg.game}: {cfg.size}-frame sets, means with 95% intervals (sampled actions)"))
     pairs = [(m, c.format(n=cfg.size)) for m in dict.fromkeys(cfg.methods) for c in CONTROLS.values()]
+    pairs = [(a, b) for a, b in pairs if a in order and b in order]
     if pairs:
         plt.close(plot_differences(results, pairs, path=cfg.out / f"{cfg.game}-differences.png",
                                    title=f"{cfg.game}: distilled minus real frames, Holm-corrected 95% intervals"))
@@ -320,7 +376,11 @@ def main(cfg: Config):
     if "data" not in info:
         return
     run_part(cfg, info, "eval-Random", lambda: evaluate_set(cfg, info, "Random", 0, [RandomPolicy()], "Random"))
+    prior = PriorPolicy.from_actions(dataset(cfg).actions, dataset(cfg).n_actions)   # the dataset's action mix
+    run_part(cfg, info, "eval-Prior", lambda: evaluate_set(cfg, info, PRIOR, 0, [prior], "Prior"))
     run_part(cfg, info, "eval-Expert", lambda: evaluate_set(cfg, info, "Expert", 0, [expert(cfg.game)], "Expert"))
+    run_part(cfg, info, "kl-Random", lambda: divergence(cfg, [RandomPolicy(dataset(cfg).n_actions)]))
+    run_part(cfg, info, "kl-Prior", lambda: divergence(cfg, [prior]))
     # one set at a time, from its frames to its evaluation: a run stopped part-way keeps every set it finished
     # (frames and students are not committed, so a set whose evaluation did not finish is made again, same seeds);
     # seed by seed (every control and method with seed 0, then seed 1, ...), so that the sets finished at any point
@@ -336,7 +396,10 @@ def main(cfg: Config):
         run_part(cfg, info, f"students-{s['part']}", lambda s=s: train_set(cfg, s), needed=not evaluated)
         run_part(cfg, info, f"eval-{s['part']}",
                  lambda s=s, p=students: evaluate_set(cfg, info, s["name"], s["seed"], load_students(p), s["part"]))
-    if all(f"eval-{p}" in info for p in ["Random", "Expert"] + [s["part"] for s in sets]):
+        if students.exists() or (folder(cfg) / "parts" / f"kl-{s['part']}.json").exists():  # students are not committed
+            run_part(cfg, info, f"kl-{s['part']}", lambda p=students: divergence(cfg, load_students(p)))
+    finished = all(f"eval-{p}" in info for p in ["Random", "Prior", "Expert"] + [s["part"] for s in sets])
+    if finished or (cfg.interim and all(f"eval-{p}" in info for p in ["Random", "Prior", "Expert"])):
         write_page(cfg, info, sets)
     else:
         missing = [s["part"] for s in sets if f"eval-{s['part']}" not in info]
