@@ -68,7 +68,7 @@ class Config:
     methods: tuple = ("pbc", "pbc-frozen")  # distillation methods (`METHODS`) and variants (`VARIANTS`)
     percents: tuple = ()                # percentile BC besides BC 100%: the top x% of episodes (the paper: 10 25 40)
     only: list | None = None            # run only these parts (None: every part)
-    interim: bool = False               # write the page from the sets evaluated so far (marked interim)
+    interim: bool = False               # make no new set: write the page from the sets evaluated so far (interim)
     size: int = 150                     # frames of every training set
     subset_seeds: int = 5               # subsets per real-frame control
     distill_seeds: int = 3              # runs per distillation method
@@ -94,7 +94,7 @@ def parse_config() -> Config:
     parser.add_argument("--methods", nargs="*", default=list(Config.methods), help="distillation methods")
     parser.add_argument("--percents", nargs="*", type=float, default=[], help="percentile BC: top x%% of episodes")
     parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-pbc-0 eval-pbc-0")
-    parser.add_argument("--interim", action="store_true", help="write the page from the sets evaluated so far")
+    parser.add_argument("--interim", action="store_true", help="make no new set: the page from the sets evaluated so far")
     parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
     args = parser.parse_args()
     if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
@@ -298,7 +298,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
             + (" -- interim" if missing else "") + "\n",
             f"Made by `{command}{' --interim' if missing else ''}` on {device_name(torch.device('cpu'))}.\n"]
     if missing:
-        text += [f"**Interim: {len(missing)} training sets are not evaluated yet** ({', '.join(missing)}); every number "
+        text += [f"**Interim: {len(missing)} of the training sets not evaluated yet** ({', '.join(missing)}); every number "
                  f"below comes from the sets evaluated so far, and `{command}` finishes the run.\n"]
     text += [
             PROTOCOL, "",
@@ -387,6 +387,7 @@ def main(cfg: Config):
     # compare like with like; BC last: its sets are the costliest (10 x 1000 steps at batch 256) and only the scale
     for s in sorted(sets, key=lambda s: (s["kind"] == "bc", s["seed"])):
         evaluated = (folder(cfg) / "parts" / f"eval-{s['part']}.json").exists()
+        if cfg.interim and not evaluated: continue   # an interim page makes no new set
         if s["kind"] == "distill":
             name, run = f"distill-{s['method']}-{s['seed']}", folder(cfg) / s["method"] / f"seed-{s['seed']}"
             if not evaluated: forget_if_missing(cfg, name, run / "data")
