@@ -18,7 +18,8 @@ the training range; the random policy, the action prior (the dataset's action mi
 expert on the same levels. Means and differences carry 95% intervals from the crossed random-effects model of
 `04_eval` (units: dataset seeds, else students; levels); a comparison "beats" only when its Holm-corrected interval
 excludes 0 (Holm over each table). Every policy's divergence from the expert, KL(expert || policy), on 2,048 states
-of the offline dataset: what imitation reduces, and how much of it goes beyond the action prior.
+of the offline dataset: what imitation reduces, and how much of it goes beyond the action prior (students that are
+not kept here are trained again for it, same data and seeds; a distilled set needs its frames, kept where it ran).
 
 Every part (the dataset, each distillation run, each set's students, each set's evaluation) is saved with its
 wall time under results/distill/<game>/ as it finishes, one set at a time (its frames, students, evaluation);
@@ -174,6 +175,15 @@ def describe_data(cfg: Config) -> dict:
     ds = dataset(cfg)
     return dict(episodes=ds.n_episodes, frames=len(ds), mean_return=float(ds.episode_returns.mean()),
                 levels=sorted(set(ds.level_seeds.tolist())))
+
+
+def check_dataset(cfg: Config, record: dict):
+    "Stop when the offline dataset here (collected again if missing) is not the one the saved parts were made from."
+    found = describe_data(cfg)
+    for key in ["episodes", "frames", "mean_return", "levels"]:
+        if found[key] != record[key]:
+            raise SystemExit(f"{folder(cfg) / 'dataset'}: {key} is {found[key]} but the parts in {folder(cfg) / 'parts'} "
+                             f"were made from {record[key]}; move them away to start again")
 
 
 def distill_run(cfg: Config, method: str, seed: int) -> dict:
@@ -364,6 +374,17 @@ def write_page(cfg: Config, info: dict, sets: list[dict]):
     print(page)
 
 
+def can_remake(cfg: Config, s: dict, students: Path) -> bool:
+    "Whether a set's students exist or can be trained again: a distilled set's frames are kept only where it ran."
+    return students.exists() or s["kind"] != "distill" or (folder(cfg) / s["method"] / f"seed-{s['seed']}" / "data").exists()
+
+
+def remade_students(cfg: Config, s: dict, students: Path) -> list:
+    "A set's students, trained again (same data and seeds: the same students on CPU) when they are not kept here."
+    if not students.exists(): train_set(cfg, s)
+    return load_students(students)
+
+
 def forget_if_missing(cfg: Config, part: str, output: Path):
     "Forget a finished part whose (uncommitted) output is gone, so that it is made again."
     if not output.exists(): (folder(cfg) / "parts" / f"{part}.json").unlink(missing_ok=True)
@@ -375,6 +396,7 @@ def main(cfg: Config):
     run_part(cfg, info, "data", lambda: describe_data(cfg))
     if "data" not in info:
         return
+    check_dataset(cfg, info["data"])
     run_part(cfg, info, "eval-Random", lambda: evaluate_set(cfg, info, "Random", 0, [RandomPolicy()], "Random"))
     prior = PriorPolicy.from_actions(dataset(cfg).actions, dataset(cfg).n_actions)   # the dataset's action mix
     run_part(cfg, info, "eval-Prior", lambda: evaluate_set(cfg, info, PRIOR, 0, [prior], "Prior"))
@@ -397,8 +419,9 @@ def main(cfg: Config):
         run_part(cfg, info, f"students-{s['part']}", lambda s=s: train_set(cfg, s), needed=not evaluated)
         run_part(cfg, info, f"eval-{s['part']}",
                  lambda s=s, p=students: evaluate_set(cfg, info, s["name"], s["seed"], load_students(p), s["part"]))
-        if students.exists() or (folder(cfg) / "parts" / f"kl-{s['part']}.json").exists():  # students are not committed
-            run_part(cfg, info, f"kl-{s['part']}", lambda p=students: divergence(cfg, load_students(p)))
+        kl_done = (folder(cfg) / "parts" / f"kl-{s['part']}.json").exists()
+        run_part(cfg, info, f"kl-{s['part']}", lambda s=s, p=students: divergence(cfg, remade_students(cfg, s, p)),
+                 needed=kl_done or can_remake(cfg, s, students))
     finished = all(f"eval-{p}" in info for p in ["Random", "Prior", "Expert"] + [s["part"] for s in sets])
     if finished or (cfg.interim and all(f"eval-{p}" in info for p in ["Random", "Prior", "Expert"])):
         write_page(cfg, info, sets)
