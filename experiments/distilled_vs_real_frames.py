@@ -306,7 +306,9 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                f"{' '.join(cfg.methods)}{percents}")
     text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2)"
             + (" -- interim" if missing else "") + "\n",
-            f"Made by `{command}{' --interim' if missing else ''}` on {device_name(torch.device('cpu'))}.\n"]
+            f"Made by `{command}{' --interim' if missing else ''}` on {device_name(torch.device('cpu'))}, its parts "
+            f"at commit(s) {', '.join(sorted({r['commit'] for r in info.values() if 'commit' in r}))} "
+            "(each part's record in parts/ names its own).\n"]
     if missing:
         text += [f"**Interim: {len(missing)} of the training sets not evaluated yet** ({', '.join(missing)}); every number "
                  f"below comes from the sets evaluated so far, and `{command}` finishes the run.\n"]
