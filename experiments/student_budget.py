@@ -1,0 +1,125 @@
+"""What can a fresh student learn within the evaluation's budget? KL(expert || student) by training data and budget.
+
+The distillation comparison (distilled_vs_real_frames.py) trains every student of a 150-frame set for 100 Adam steps
+at batch 15, lr 5e-3, and BC students for 1000 steps at batch 256. This asks what those budgets allow: students are
+trained on 150 real frames (with the expert's action distribution as labels, or their recorded actions) and on the
+whole offline dataset, for the evaluation's budget and for larger ones, and each student's KL(expert || student) is
+measured on the same 2,048 dataset states as the comparison's `KL to expert` column, beside the action prior (the
+dataset's action mix, whatever the state: the best a policy can do that ignores the state) and the random policy.
+A set of 150 frames can only beat the label control in play if a student trained on it within the budget learns
+something the action prior does not. With `--pbc N`: pbc distilled for N iterations (dataset seed 0, its default
+settings and with 8x its frame lr and 5x its label lr), each with 10 students at the evaluation's budget.
+
+Uses (and collects again if missing) the offline dataset of the comparison: results/distill/<game>/dataset.
+Writes results/distill/<game>-student-budget.md; pbc runs in results/distill/<game>/budget/ (resumable).
+Usage: OMP_NUM_THREADS=1 python experiments/student_budget.py --game starpilot [--pbc 150] [--out DIR]
+"""
+import argparse
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import distilled_vs_real_frames as comparison
+from ddrl.bc import BCConfig, train_students
+from ddrl.data import PriorPolicy, RandomPolicy
+from ddrl.distill import DistillConfig, control_set, distill
+from ddrl.expert import device_name
+from ddrl.report import markdown_table
+
+EVALUATION = BCConfig(steps=100, batch_size=15, lr=5e-3)   # the budget of every 150-frame set's students
+BC = BCConfig(steps=1000, batch_size=256, lr=5e-3)         # the budget of BC students
+# (training data, budget) per row: the evaluation's budget, then larger ones
+ROWS = [("real 150 + expert labels", EVALUATION),
+        ("real 150 + expert labels", BCConfig(steps=100, batch_size=15, lr=1e-3)),
+        ("real 150 + expert labels", BCConfig(steps=100, batch_size=15, lr=2e-2)),
+        ("real 150 + expert labels", BCConfig(steps=300, batch_size=15, lr=1e-3)),
+        ("real 150 + expert labels", BCConfig(steps=1000, batch_size=15, lr=5e-3)),
+        ("real 150 (recorded actions)", BCConfig(steps=1000, batch_size=15, lr=5e-3)),
+        ("all frames (recorded actions)", EVALUATION),
+        ("all frames (recorded actions)", BCConfig(steps=100, batch_size=15, lr=2e-2)),
+        ("all frames (recorded actions)", BCConfig(steps=1000, batch_size=15, lr=5e-3)),
+        ("all frames (recorded actions)", BC)]
+PBC_VARIANTS = {"pbc": {}, "pbc, frame lr x8, label lr x5": dict(lr=8.0, label_lr=0.05)}
+
+
+@dataclass
+class Config:
+    game: str = "starpilot"       # Procgen game (its offline dataset is the comparison's)
+    students: int = 3             # students per row (seeds 0..); rows at BC's budget: 2 (each ~4 CPU-minutes)
+    pbc: int = 0                  # pbc outer iterations (0: no pbc rows)
+    pbc_students: int = 10        # students per pbc set
+    out: Path = comparison.Config.out  # the comparison's results folder: its dataset in <out>/<game>/dataset
+
+
+def parse_config() -> Config:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--game", default=Config.game, help=f"Procgen game (default: {Config.game})")
+    parser.add_argument("--pbc", type=int, default=0, help="pbc outer iterations (default 0: no pbc rows)")
+    parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
+    args = parser.parse_args()
+    if args.pbc < 0: parser.error(f"--pbc: expected iterations >= 0, found {args.pbc}")
+    return Config(game=args.game, pbc=args.pbc, out=args.out)
+
+
+cfg = parse_config()
+torch.manual_seed(0)
+comparison_cfg = comparison.Config(game=cfg.game, out=cfg.out)
+folder = comparison.folder(comparison_cfg)
+ds = comparison.dataset(comparison_cfg)
+expert = comparison.expert(cfg.game)
+data = {"real 150 + expert labels": control_set("real-expert-labels", ds, 150, 0, expert),
+        "real 150 (recorded actions)": control_set("real-random", ds, 150, 0, expert),
+        "all frames (recorded actions)": ds}
+
+
+def kl_row(name: str, budget: str, policies: list, seconds: float) -> list:
+    "A table row: the policies' mean KL(expert || policy), each student's, and the agreement of likeliest actions."
+    result = comparison.divergence(comparison_cfg, policies)
+    kl, agree = np.array(result["kl"]), np.array(result["agree"])
+    each = ", ".join(f"{k:.3f}" for k in kl) if len(kl) > 1 else ""
+    return [name, budget, len(kl), f"{kl.mean():.3f}", each, f"{agree.mean():.0%}", f"{seconds:.0f}"]
+
+
+rows = []
+prior = PriorPolicy.from_actions(ds.actions, ds.n_actions)
+rows.append(kl_row("action prior (the dataset's action mix)", "-", [prior], 0))
+rows.append(kl_row("random policy", "-", [RandomPolicy(ds.n_actions)], 0))
+for name, budget in ROWS:
+    start = time.time()
+    seeds = list(range(2 if budget.steps * budget.batch_size > 100_000 else cfg.students))
+    students = train_students(data[name], budget, seeds, progress=False)
+    label = f"{budget.steps} steps, batch {budget.batch_size}, lr {budget.lr:g}"
+    rows.append(kl_row(name, label, students, time.time() - start))
+    print(" | ".join(map(str, rows[-1])), flush=True)
+for name, settings in PBC_VARIANTS.items() if cfg.pbc else []:
+    start = time.time()
+    run = folder / "budget" / ("pbc" if not settings else "pbc-" + "-".join(f"{k}{v:g}" for k, v in settings.items()))
+    config = DistillConfig(method="pbc", size=150, iterations=cfg.pbc, seed=0, **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        syn = distill(ds, config, expert, run, resume=True, progress=True)
+    students = train_students(syn.to_dataset(), EVALUATION, list(range(cfg.pbc_students)), progress=False)
+    history = np.array(syn.history)
+    label = (f"{cfg.pbc} iterations (outer loss, median of the first and last 50: {np.median(history[:50]):.3f} -> "
+             f"{np.median(history[-50:]):.3f}); students: 100 steps, batch 15, lr 0.005")
+    rows.append(kl_row(name, label, students, time.time() - start))
+    print(" | ".join(map(str, rows[-1])), flush=True)
+
+command = f"OMP_NUM_THREADS=1 python experiments/student_budget.py --game {cfg.game}" + (f" --pbc {cfg.pbc}" if cfg.pbc else "")
+page = [f"# {cfg.game}: what a fresh student learns within a training budget\n",
+        f"Made by `{command}` at commit {comparison.COMMIT} on {device_name(torch.device('cpu'))}.\n",
+        __doc__.split("\n\n")[1].replace("\n", " ") + "\n",
+        f"Offline dataset: {ds.n_episodes} episodes, {len(ds)} frames (`{cfg.game}/dataset` beside this page); KL in nats on "
+        f"{comparison.DIVERGENCE_STATES:,} of its states (seed-0 sample); `agree`: how often the student's likeliest "
+        "action is the expert's; seconds: training (and distillation) wall time of the row.\n",
+        markdown_table(["trained on", "budget", "students", "KL(expert || student)", "each student", "agree", "s"], rows),
+        ""]
+out = comparison_cfg.out / f"{cfg.game}-student-budget.md"
+tmp = out.with_suffix(".md.tmp")
+tmp.write_text("\n".join(page))
+tmp.replace(out)
+print("\n".join(page))
