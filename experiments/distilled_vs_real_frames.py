@@ -328,9 +328,10 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
             means_table(cfg, results, info, order, parts), "",
             f"![means]({cfg.game}.png)\n"]
     if methods:
-        pairs = [(m, c) for m in methods for c in controls + ["BC 100%"]]
+        pairs = [(m, c) for m in methods for c in controls + [PRIOR, "BC 100%"]]
         text += ["## Do distilled frames beat real frames?\n",
-                 "Difference of mean returns, each method minus each control (and BC on the whole dataset), with 95% "
+                 "Difference of mean returns, each method minus each control (the action prior and BC on the whole "
+                 "dataset too), with 95% "
                  "intervals widened for Holm's correction over every cell of this table; **beats** / loses only where "
                  "the interval excludes 0.\n",
                  table(pairs), "",
