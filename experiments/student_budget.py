@@ -11,10 +11,12 @@ something the action prior does not. With `--pbc N`: pbc distilled for N iterati
 settings and with 8x its frame lr and 5x its label lr), each with 10 students at the evaluation's budget.
 
 Uses (and collects again if missing) the offline dataset of the comparison: results/distill/<game>/dataset.
-Writes results/distill/<game>-student-budget.md; pbc runs in results/distill/<game>/budget/ (resumable).
+Writes results/distill/<game>-student-budget.md; rows (saved one by one: a stopped run resumes) and pbc runs in
+results/distill/<game>/budget/.
 Usage: OMP_NUM_THREADS=1 python experiments/student_budget.py --game starpilot [--pbc 150] [--out DIR]
 """
 import argparse
+import json
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -28,6 +30,7 @@ from ddrl.bc import BCConfig, train_students
 from ddrl.data import PriorPolicy, RandomPolicy
 from ddrl.distill import DistillConfig, control_set, distill
 from ddrl.expert import device_name
+from ddrl.pipeline import write_json
 from ddrl.report import markdown_table
 
 EVALUATION = BCConfig(steps=100, batch_size=15, lr=5e-3)   # the budget of every 150-frame set's students
@@ -84,20 +87,30 @@ def kl_row(name: str, budget: str, policies: list, seconds: float) -> list:
     return [name, budget, len(kl), f"{kl.mean():.3f}", each, f"{agree.mean():.0%}", f"{seconds:.0f}"]
 
 
-rows = []
-prior = PriorPolicy.from_actions(ds.actions, ds.n_actions)
-rows.append(kl_row("action prior (the dataset's action mix)", "-", [prior], 0))
-rows.append(kl_row("random policy", "-", [RandomPolicy(ds.n_actions)], 0))
-for name, budget in ROWS:
+def cached_row(key: str, make) -> list:
+    "The row saved in budget/rows/`key`.json, made by `make()` when missing: a stopped run resumes row by row."
+    saved = folder / "budget" / "rows" / f"{key}.json"
+    if not saved.exists():
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        write_json(saved, dict(row=make(), commit=comparison.COMMIT))
+    record = json.loads(saved.read_text())
+    row_commits.add(record["commit"])
+    print(" | ".join(map(str, record["row"])), flush=True)
+    return record["row"]
+
+
+def train_row(name: str, budget: BCConfig) -> list:
+    "Students trained on `name`'s data within `budget`, as a row (2 students when the budget exceeds 100,000 samples)."
     start = time.time()
     seeds = list(range(2 if budget.steps * budget.batch_size > 100_000 else cfg.students))
     students = train_students(data[name], budget, seeds, progress=False)
     label = f"{budget.steps} steps, batch {budget.batch_size}, lr {budget.lr:g}"
-    rows.append(kl_row(name, label, students, time.time() - start))
-    print(" | ".join(map(str, rows[-1])), flush=True)
-for name, settings in PBC_VARIANTS.items() if cfg.pbc else []:
+    return kl_row(name, label, students, time.time() - start)
+
+
+def pbc_row(name: str, run: Path, settings: dict) -> list:
+    "pbc distilled with `settings` into `run` (resumable), then its students at the evaluation's budget, as a row."
     start = time.time()
-    run = folder / "budget" / ("pbc" if not settings else "pbc-" + "-".join(f"{k}{v:g}" for k, v in settings.items()))
     config = DistillConfig(method="pbc", size=150, iterations=cfg.pbc, seed=0, **settings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -106,15 +119,30 @@ for name, settings in PBC_VARIANTS.items() if cfg.pbc else []:
     history = np.array(syn.history)
     label = (f"{cfg.pbc} iterations (outer loss, median of the first and last 50: {np.median(history[:50]):.3f} -> "
              f"{np.median(history[-50:]):.3f}); students: 100 steps, batch 15, lr 0.005")
-    rows.append(kl_row(name, label, students, time.time() - start))
-    print(" | ".join(map(str, rows[-1])), flush=True)
+    return kl_row(name, label, students, time.time() - start)
 
-command = f"OMP_NUM_THREADS=1 python experiments/student_budget.py --game {cfg.game}" + (f" --pbc {cfg.pbc}" if cfg.pbc else "")
+
+row_commits = {comparison.COMMIT}   # the commits this page's rows were made at
+prior = PriorPolicy.from_actions(ds.actions, ds.n_actions)
+rows = [kl_row("action prior (the dataset's action mix)", "-", [prior], 0),
+        kl_row("random policy", "-", [RandomPolicy(ds.n_actions)], 0)]
+for name, budget in ROWS:
+    data_key = name.split(" (")[0].replace(" + ", "-").replace(" ", "-")
+    key = f"{data_key}-{budget.steps}x{budget.batch_size}-lr{budget.lr:g}-{cfg.students}students"
+    rows.append(cached_row(key, lambda: train_row(name, budget)))
+for name, settings in PBC_VARIANTS.items() if cfg.pbc else []:
+    run = folder / "budget" / ("pbc" if not settings else "pbc-" + "-".join(f"{k}{v:g}" for k, v in settings.items()))
+    key = f"{run.name}-{cfg.pbc}iterations-{cfg.pbc_students}students"
+    rows.append(cached_row(key, lambda: pbc_row(name, run, settings)))
+
+command = f"OMP_NUM_THREADS=1 python experiments/student_budget.py --game {cfg.game}"
+command += f" --pbc {cfg.pbc}" if cfg.pbc else ""
 page = [f"# {cfg.game}: what a fresh student learns within a training budget\n",
-        f"Made by `{command}` at commit {comparison.COMMIT} on {device_name(torch.device('cpu'))}.\n",
+        f"Made by `{command}` at commit {comparison.COMMIT} (rows made at {', '.join(sorted(row_commits))}) "
+        f"on {device_name(torch.device('cpu'))}.\n",
         __doc__.split("\n\n")[1].replace("\n", " ") + "\n",
-        f"Offline dataset: {ds.n_episodes} episodes, {len(ds)} frames (`{cfg.game}/dataset` beside this page); KL in nats on "
-        f"{comparison.DIVERGENCE_STATES:,} of its states (seed-0 sample); `agree`: how often the student's likeliest "
+        f"Offline dataset: {ds.n_episodes} episodes, {len(ds)} frames (`{cfg.game}/dataset` beside this page); "
+        f"KL in nats on {comparison.DIVERGENCE_STATES:,} of its states (seed-0 sample); `agree`: how often the student's likeliest "
         "action is the expert's; seconds: training (and distillation) wall time of the row.\n",
         markdown_table(["trained on", "budget", "students", "KL(expert || student)", "each student", "agree", "s"], rows),
         ""]
