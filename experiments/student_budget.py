@@ -22,6 +22,9 @@ import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
@@ -142,10 +145,38 @@ page = [f"# {cfg.game}: what a fresh student learns within a training budget\n",
         f"on {device_name(torch.device('cpu'))}.\n",
         __doc__.split("\n\n")[1].replace("\n", " ") + "\n",
         f"Offline dataset: {ds.n_episodes} episodes, {len(ds)} frames (`{cfg.game}/dataset` beside this page); "
-        f"KL in nats on {comparison.DIVERGENCE_STATES:,} of its states (seed-0 sample); `agree`: how often the student's likeliest "
-        "action is the expert's; seconds: training (and distillation) wall time of the row.\n",
-        markdown_table(["trained on", "budget", "students", "KL(expert || student)", "each student", "agree", "s"], rows),
+        f"KL in nats on {comparison.DIVERGENCE_STATES:,} of its states (seed-0 sample); `agree`: how often the "
+        "student's likeliest action is the expert's; `KL to expert`: the students' mean KL(expert || student); "
+        "`s`: wall time of the row's training (and distillation) in the run that made it.\n",
+        markdown_table(["trained on", "budget", "students", "KL to expert", "each student", "agree", "s"],
+                       rows),
         ""]
+
+
+def plot_rows(rows: list, path: Path):
+    "Each row's students' KL to the expert (grey dots) and their mean (diamond), the action prior as a line."
+    fig, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.2))
+    labels = [f"{name} | {budget.split(' (')[0].split(';')[0]}" for name, budget, *_ in rows]
+    for i, row in enumerate(rows):
+        each = [float(k) for k in row[4].split(", ")] if row[4] else [float(row[3])]
+        color = "tab:orange" if row[0].startswith("pbc") else "tab:blue"
+        ax.plot(each, [i] * len(each), ".", color="grey", markersize=5)
+        ax.plot(float(row[3]), i, "D", color=color, markersize=7)
+    ax.axvline(float(rows[0][3]), color="tab:red", linestyle="--", label="action prior")
+    ax.set(yticks=range(len(rows)), xscale="log", xlabel="KL(expert || student), nats (log scale)")
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    tmp.replace(path)
+
+
+figure = comparison_cfg.out / f"{cfg.game}-student-budget.png"
+plot_rows(rows, figure)
+page.insert(-1, f"![KL to the expert by training data and budget]({figure.name})\n")
 out = comparison_cfg.out / f"{cfg.game}-student-budget.md"
 tmp = out.with_suffix(".md.tmp")
 tmp.write_text("\n".join(page))
