@@ -8,7 +8,8 @@ measured on the same 2,048 dataset states as the comparison's `KL to expert` col
 dataset's action mix, whatever the state: the best a policy can do that ignores the state) and the random policy.
 A set of 150 frames can only beat the label control in play if a student trained on it within the budget learns
 something the action prior does not. With `--pbc N`: pbc distilled for N iterations (dataset seed 0, its default
-settings and with 8x its frame lr and 5x its label lr), each with 10 students at the evaluation's budget.
+settings, with 8x its frame lr and 5x its label lr, and with gradients through all 100 student steps instead of
+the last 20), each with 10 students at the evaluation's budget.
 
 Uses (and collects again if missing) the offline dataset of the comparison: results/distill/<game>/dataset.
 Writes results/distill/<game>-student-budget.md; rows (saved one by one: a stopped run resumes) and pbc runs in
@@ -49,7 +50,9 @@ ROWS = [("real 150 + expert labels", EVALUATION),
         ("all frames (recorded actions)", BCConfig(steps=100, batch_size=15, lr=2e-2)),
         ("all frames (recorded actions)", BCConfig(steps=1000, batch_size=15, lr=5e-3)),
         ("all frames (recorded actions)", BC)]
-PBC_VARIANTS = {"pbc": {}, "pbc, frame lr x8, label lr x5": dict(lr=8.0, label_lr=0.05)}
+PBC_VARIANTS = {"pbc": {},
+                "pbc, frame lr x8, label lr x5": dict(lr=8.0, label_lr=0.05),
+                "pbc, back-propagation through all 100 student steps": dict(window=100)}
 
 
 @dataclass
