@@ -21,8 +21,8 @@ from .data import CheckpointError, MissingError, check_device, load_checkpoint, 
 from .expert import ImpalaCNN
 
 # %% auto #0
-__all__ = ['STUDENTS', 'StudentCNN', 'impala_student', 'StudentMLP', 'make_student', 'BCConfig', 'bc_loss', 'BCData',
-           'train_students', 'percentile_bc', 'save_students', 'load_students']
+__all__ = ['STUDENTS', 'StudentCNN', 'impala_student', 'StudentMLP', 'raw_pixel_student', 'make_student', 'BCConfig', 'bc_loss',
+           'BCData', 'train_students', 'percentile_bc', 'save_students', 'load_students']
 
 # %% ../nbs/02_bc.ipynb #77853109
 class StudentCNN(nn.Module):
@@ -30,7 +30,8 @@ class StudentCNN(nn.Module):
     def __init__(self, n_actions: int = PROCGEN_N_ACTIONS, # size of the action space
                  channels: tuple = (12, 48, 12, 3),        # output channels of the four convolutions
                  frame_shape: tuple = (64, 64, 3),         # input frames, HWC
-                 channels_last: bool = True):               # channels-last input layout (3x faster inference on CPU)
+                 channels_last: bool = True,                # channels-last input layout (3x faster inference on CPU)
+                 input_scale: float = 1.0):                 # multiplies the [0, 1] input (255: raw pixels, the original's)
         super().__init__()
         layers, c_in, (h, w, _) = [], frame_shape[2], frame_shape
         for c in channels:
@@ -38,11 +39,12 @@ class StudentCNN(nn.Module):
             c_in, h, w = c, h // 2, w // 2
         self.features = nn.Sequential(*layers, nn.Flatten())
         self.head = nn.Linear(c_in * h * w, n_actions)
-        self.n_actions, self.channels_last = n_actions, channels_last
+        self.n_actions, self.channels_last, self.input_scale = n_actions, channels_last, input_scale
     def forward(self, frames):
         "Action logits for uint8 NHWC frames (a `Policy`)."
         p = self.head.weight
-        return self.head(self.features(frames_to_input(frames, p.device, p.dtype, self.channels_last)))
+        x = frames_to_input(frames, p.device, p.dtype, self.channels_last)
+        return self.head(self.features(x * self.input_scale if self.input_scale != 1 else x))
 
 # %% ../nbs/02_bc.ipynb #30165e78
 def impala_student(n_actions: int = PROCGEN_N_ACTIONS) -> nn.Module:
@@ -62,9 +64,13 @@ class StudentMLP(nn.Module):
         p = self.head.weight
         return self.head(self.features(frames_to_input(obs, p.device, p.dtype).flatten(1)))
 
-STUDENTS = {"cnn": StudentCNN, "impala": impala_student, "mlp": StudentMLP}
+def raw_pixel_student(n_actions: int = PROCGEN_N_ACTIONS, **kwargs) -> nn.Module:
+    "The paper's student on raw 0-255 pixels, as the original code fed it."
+    return StudentCNN(n_actions, input_scale=255.0, **kwargs)
 
-def make_student(kind: str | Callable = "cnn", # `cnn` (the paper's), `impala`, `mlp`, `auto` (mlp for vectors, else cnn), or a function
+STUDENTS = {"cnn": StudentCNN, "cnn-raw": raw_pixel_student, "impala": impala_student, "mlp": StudentMLP}
+
+def make_student(kind: str | Callable = "cnn", # `cnn` (the paper's), `cnn-raw` (on raw pixels), `impala`, `mlp`, `auto`, or a function
                  n_actions: int = PROCGEN_N_ACTIONS,
                  obs_shape: tuple | None = None,  # one observation's shape (needed by `mlp`; `cnn` adapts to it)
                  **kwargs) -> nn.Module:
@@ -77,7 +83,8 @@ def make_student(kind: str | Callable = "cnn", # `cnn` (the paper's), `impala`, 
         if obs_shape is None or len(obs_shape) != 1:
             raise ValueError(f"student 'mlp' needs vector observations, found shape {obs_shape}")
         net = StudentMLP(n_actions, tuple(obs_shape), **kwargs)
-    elif kind == "cnn" and obs_shape is not None: net = StudentCNN(n_actions, frame_shape=tuple(obs_shape), **kwargs)
+    elif kind.startswith("cnn") and obs_shape is not None:
+        net = STUDENTS[kind](n_actions, frame_shape=tuple(obs_shape), **kwargs)
     else: net = STUDENTS[kind](n_actions, **kwargs)
     net.kind, net.obs_shape = kind, None if obs_shape is None else tuple(obs_shape)
     return net

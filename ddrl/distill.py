@@ -415,6 +415,7 @@ class DistillConfig:
     learn_lr: bool = False       # pbc: learn the students' learning rate too
     learn_frames: bool = True    # pbc: learn the frames (False: labels, and lr if learned, only -- the ablation)
     window: int = 20             # pbc: differentiate through the last `window` student steps (RaT-BPTT)
+    students_per_step: int = 1   # pbc: fresh students per outer step, their losses averaged (a less noisy meta-gradient)
     real_batch: int = 256        # pbc: real states per outer loss
     label_lr: float = 0.01       # pbc: Adam lr of the soft-label logits
     weighting: str = "auto"      # av-pbc: state weights `value` (expert's V*), `rtg` (return-to-go), `auto`
@@ -441,7 +442,7 @@ class DistillConfig:
         if self.weighting not in ("auto", "value", "rtg"):
             raise ValueError(f"weighting must be auto/value/rtg, found {self.weighting!r}")
         for k in ("size", "iterations", "real_per_class", "outer_loop", "checkpoint_every", "student_steps",
-                  "student_batch", "window", "real_batch"):
+                  "student_batch", "window", "real_batch", "students_per_step"):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
         if self.student_updates < 0: raise ValueError(f"student_updates must be >= 0, found {self.student_updates}")
     @property
@@ -532,8 +533,8 @@ def _method_step(ds: OfflineDataset, cfg: DistillConfig, syn: SyntheticSet, opt,
     log_p = expert_log_probs(expert.to(device).eval(), ds) if expert is not None else None
     weights = state_weights(ds, expert, cfg.weighting) if cfg.method == "av-pbc" else torch.ones(len(ds))
     actions = torch.as_tensor(ds.actions)
-    def step(it):
-        torch.manual_seed(cfg.seed * 1_000_003 + it)
+    def one_student():
+        "A fresh student trained on the synthetic set (unrolled), its divergence from the expert on real states."
         net = make_student(cfg.student, ds.n_actions, obs_shape).to(device)
         n_steps = int(rng.integers(min(cfg.window, cfg.student_steps), cfg.student_steps + 1))
         batches = torch.randint(0, len(syn), (n_steps, cfg.student_batch))
@@ -542,13 +543,19 @@ def _method_step(ds: OfflineDataset, cfg: DistillConfig, syn: SyntheticSet, opt,
         pick = np.sort(rng.choice(len(ds), min(cfg.real_batch, len(ds)), replace=False))
         real = torch.as_tensor(np.asarray(ds.observations[pick]), device=device)
         logits = torch.func.functional_call(net, params, (real,))
-        loss = policy_divergence(logits, None if log_p is None else log_p[pick].to(device), actions[pick].to(device),
+        return policy_divergence(logits, None if log_p is None else log_p[pick].to(device), actions[pick].to(device),
                                  weights[pick].to(device))
+    def step(it):
+        torch.manual_seed(cfg.seed * 1_000_003 + it)
         opt.zero_grad()
-        loss.backward()
+        total = 0.0
+        for _ in range(cfg.students_per_step):   # one backward per student: memory stays that of one
+            loss = one_student() / cfg.students_per_step
+            loss.backward()
+            total += loss.item()
         opt.step()
         syn.clamp_()
-        return loss.item()
+        return total
     return step, {}
 
 def distill(ds: OfflineDataset,           # the real (offline) dataset

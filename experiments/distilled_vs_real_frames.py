@@ -27,14 +27,18 @@ running again skips finished parts and resumes an unfinished distillation from i
 per-episode records (records/*.csv.gz), each distillation run's config, loss curve and frame grid, the part
 records, the result page and its figures. Not committed (re-made with the same seeds when a part needs them):
 the offline dataset, the synthetic sets' frames, checkpoints and students.
+With `--student cnn-raw` every student (of every set, BC too, and inside pbc) is the paper's CNN on raw 0-255 pixels,
+as the original code fed it, instead of [0, 1] inputs: a separate run, in results/distill/<game>-cnn-raw/ and
+<game>-cnn-raw.md, on the same offline dataset. `--students-per-step K` averages pbc's outer loss over K students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
-       [--percents 10 25 40] [--only PART ...] [--out DIR] [--interim (the page from the sets evaluated so far)]
+       [--percents 10 25 40] [--student cnn-raw] [--students-per-step K] [--only PART ...] [--out DIR]
+       [--interim (the page from the sets evaluated so far)]
 """
 import argparse
 import json
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,6 +90,12 @@ class Config:
     student: BCConfig = field(default_factory=lambda: BCConfig(steps=100, batch_size=15, lr=5e-3))
     bc: BCConfig = field(default_factory=lambda: BCConfig(steps=1000, batch_size=256, lr=5e-3))  # BC x%
     eval_seed: int = 1                  # seeds the evaluation levels and the action streams
+    student_kind: str = "cnn"           # every set's students: `cnn` ([0, 1] inputs) or `cnn-raw` (raw 0-255 pixels)
+    students_per_step: int = 1          # pbc: students per outer step (`DistillConfig.students_per_step`)
+    def __post_init__(self):
+        if self.student_kind != "cnn":
+            self.student = replace(self.student, student=self.student_kind)
+            self.bc = replace(self.bc, student=self.student_kind)
 
 
 def parse_config() -> Config:
@@ -97,13 +107,18 @@ def parse_config() -> Config:
     parser.add_argument("--only", nargs="*", help="parts to run (default: all), e.g. data distill-pbc-0 eval-pbc-0")
     parser.add_argument("--interim", action="store_true", help="make no new set: the page from the sets evaluated so far")
     parser.add_argument("--out", type=Path, default=Config.out, help=f"results folder (default: {Config.out})")
+    parser.add_argument("--student", default="cnn", choices=["cnn", "cnn-raw"],
+                        help="every set's students: the paper's CNN on [0, 1] inputs (default) or on raw 0-255 pixels")
+    parser.add_argument("--students-per-step", type=int, default=1, help="pbc: students per outer step (default 1)")
     args = parser.parse_args()
+    if args.students_per_step < 1: parser.error(f"--students-per-step: expected >= 1, found {args.students_per_step}")
     if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
         parser.error(f"unknown methods {unknown}; expected some of {list(METHODS) + list(VARIANTS)}")
     if bad := [p for p in args.percents if not 0 < p < 100]:
         parser.error(f"--percents: expected values in (0, 100) (BC 100% always runs), found {bad}")
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only,
-                  percents=tuple(sorted(set(args.percents))), interim=args.interim)
+                  percents=tuple(sorted(set(args.percents))), interim=args.interim, student_kind=args.student,
+                  students_per_step=args.students_per_step)
 
 
 # ---- the training sets -------------------------------------------------------------------------------------
@@ -124,11 +139,24 @@ def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
     "The distillation run of `method` with dataset seed `seed`."
     settings = VARIANTS.get(method, dict(method=method))
     iterations = cfg.dc_iterations if settings["method"] == "dc" else cfg.iterations
-    return DistillConfig(**settings, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed)
+    extra = {} if cfg.student_kind == "cnn" else dict(student=cfg.student_kind)   # the default runs' configs unchanged
+    if cfg.students_per_step != 1: extra["students_per_step"] = cfg.students_per_step
+    return DistillConfig(**settings, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed, **extra)
+
+
+def run_name(cfg: Config) -> str:
+    "The run's name: the game, with the student kind when it is not the default."
+    return cfg.game if cfg.student_kind == "cnn" else f"{cfg.game}-{cfg.student_kind}"
 
 
 def folder(cfg: Config) -> Path:
-    return cfg.out / cfg.game
+    "Where the run's parts are saved."
+    return cfg.out / run_name(cfg)
+
+
+def dataset_path(cfg: Config) -> Path:
+    "The offline dataset, shared by the runs of every student kind."
+    return cfg.out / cfg.game / "dataset"
 
 
 # ---- parts: each saved with its wall time, skipped when done ---------------------------------------------------
@@ -163,7 +191,7 @@ load_once = lru_cache(maxsize=1)(load_dataset)  # the offline dataset, read once
 
 def dataset(cfg: Config) -> OfflineDataset:
     "The offline dataset; collected again (same seed, the same episodes) when it is missing."
-    path = folder(cfg) / "dataset"
+    path = dataset_path(cfg)
     if not path.exists():
         spec = ProcgenSpec(cfg.game, cfg.num_levels, cfg.start_level, cfg.mode, cfg.collect_envs, cfg.data_seed)
         save_dataset(collect(expert(cfg.game), spec, cfg.episodes, progress=False), path)
@@ -182,7 +210,7 @@ def check_dataset(cfg: Config, record: dict):
     found = describe_data(cfg)
     for key in ["episodes", "frames", "mean_return", "levels"]:
         if found[key] != record[key]:
-            raise SystemExit(f"{folder(cfg) / 'dataset'}: {key} is {found[key]} but the parts in {folder(cfg) / 'parts'} "
+            raise SystemExit(f"{dataset_path(cfg)}: {key} is {found[key]} but the parts in {folder(cfg) / 'parts'} "
                              f"were made from {record[key]}; move them away to start again")
 
 
@@ -248,7 +276,7 @@ def log_probs(policy, frames: np.ndarray, chunk: int = 256) -> torch.Tensor:
 
 def divergence(cfg: Config, policies: list) -> dict:
     "Part `kl-<set>`: each policy's KL(expert || policy) on the states, and how often their likeliest actions agree."
-    frames, log_p = expert_on_states(cfg.game, folder(cfg) / "dataset")
+    frames, log_p = expert_on_states(cfg.game, dataset_path(cfg))
     kls, agree = [], []
     for policy in policies:
         log_q = log_probs(policy, frames)
@@ -302,9 +330,12 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     table = lambda pairs: comparison_table(results, [(a, b) for a, b in pairs if a in order and b in order])
     threads = sorted({record["threads"] for part, record in info.items() if part.startswith("distill-")}) or ["-"]
     percents = f" --percents {' '.join(f'{p:g}' for p in cfg.percents)}" if cfg.percents else ""
+    student = "" if cfg.student_kind == "cnn" else f" --student {cfg.student_kind}"
+    student += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
     command = (f"OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
-               f"{' '.join(cfg.methods)}{percents}")
-    text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2)"
+               f"{' '.join(cfg.methods)}{percents}{student}")
+    raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""
+    text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2){raw}"
             + (" -- interim" if missing else "") + "\n",
             f"Made by `{command}{' --interim' if missing else ''}` on {device_name(torch.device('cpu'))}, its parts "
             f"at commit(s) {', '.join(sorted({r['commit'] for r in info.values() if 'commit' in r}))} "
@@ -314,6 +345,12 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                  f"below comes from the sets evaluated so far, and `{command}` finishes the run.\n"]
     text += [
             PROTOCOL, "",
+            *([f"**Students on raw pixels** (`--student cnn-raw`): every student here, of every set, BC's and pbc's "
+               "inner ones, is the paper's CNN fed raw 0-255 pixels as the original code fed it (first-layer "
+               "activations and Adam updates 255x those of [0, 1] inputs), not [0, 1] inputs as in "
+               f"`{cfg.game}.md`.", ""] if cfg.student_kind == "cnn-raw" else []),
+            *([f"pbc averages its outer loss over {cfg.students_per_step} students per outer step.", ""]
+              if cfg.students_per_step != 1 else []),
             f"Offline data: {data['episodes']} episodes, {data['frames']} frames, mean return {data['mean_return']:.2f}, "
             f"{len(data['levels'])} distinct levels (the ID-D split). {results['spec'].describe()}.", "",
             "## Mean returns\n",
@@ -326,7 +363,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
             "imitation reduces; the action prior's value is what a policy gets by ignoring the state), and how often "
             "its likeliest action is the expert's.\n",
             means_table(cfg, results, info, order, parts), "",
-            f"![means]({cfg.game}.png)\n"]
+            f"![means]({run_name(cfg)}.png)\n"]
     if methods:
         pairs = [(m, c) for m in methods for c in controls + [PRIOR, "BC 100%"]]
         text += ["## Do distilled frames beat real frames?\n",
@@ -335,7 +372,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                  "intervals widened for Holm's correction over every cell of this table; **beats** / loses only where "
                  "the interval excludes 0.\n",
                  table(pairs), "",
-                 f"![differences]({cfg.game}-differences.png)\n"]
+                 f"![differences]({run_name(cfg)}-differences.png)\n"]
     frozen = [(v, settings["method"]) for v, settings in VARIANTS.items() if v in methods and settings["method"] in methods]
     if frozen:
         text += ["## Do the frames carry information?\n",
@@ -366,13 +403,13 @@ def write_page(cfg: Config, info: dict, sets: list[dict]):
     parts = {"Random": ["Random"], PRIOR: ["Prior"]}
     for s in done: parts.setdefault(s["name"], []).append(s["part"])
     page = result_page(cfg, info, results, order, parts, [s["part"] for s in sets if s not in done])
-    (cfg.out / f"{cfg.game}.md").write_text(page)
-    plt.close(plot_id_ood(results, path=cfg.out / f"{cfg.game}.png",
+    (cfg.out / f"{run_name(cfg)}.md").write_text(page)
+    plt.close(plot_id_ood(results, path=cfg.out / f"{run_name(cfg)}.png",
                           title=f"{cfg.game}: {cfg.size}-frame sets, means with 95% intervals (sampled actions)"))
     pairs = [(m, c.format(n=cfg.size)) for m in dict.fromkeys(cfg.methods) for c in CONTROLS.values()]
     pairs = [(a, b) for a, b in pairs if a in order and b in order]
     if pairs:
-        plt.close(plot_differences(results, pairs, path=cfg.out / f"{cfg.game}-differences.png",
+        plt.close(plot_differences(results, pairs, path=cfg.out / f"{run_name(cfg)}-differences.png",
                                    title=f"{cfg.game}: distilled minus real frames, Holm-corrected 95% intervals"))
     print(page)
 

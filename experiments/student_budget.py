@@ -9,7 +9,9 @@ dataset's action mix, whatever the state: the best a policy can do that ignores 
 A set of 150 frames can only beat the label control in play if a student trained on it within the budget learns
 something the action prior does not. With `--pbc N`: pbc distilled for N iterations (dataset seed 0, its default
 settings, with 8x its frame lr and 5x its label lr, and with gradients through all 100 student steps instead of
-the last 20), each with 10 students at the evaluation's budget.
+the last 20), each with 10 students at the evaluation's budget. Rows marked `raw pixels` train the paper's CNN on raw
+0-255 pixels, as the original code fed it (`make_student("cnn-raw")`), instead of [0, 1] inputs -- its students and,
+for pbc, the students inside the distillation (with 1 and with 4 students per outer step).
 
 Uses (and collects again if missing) the offline dataset of the comparison: results/distill/<game>/dataset.
 Writes results/distill/<game>-student-budget.md; rows (saved one by one: a stopped run resumes) and pbc runs in
@@ -20,7 +22,7 @@ import argparse
 import json
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import matplotlib
@@ -49,10 +51,17 @@ ROWS = [("real 150 + expert labels", EVALUATION),
         ("all frames (recorded actions)", EVALUATION),
         ("all frames (recorded actions)", BCConfig(steps=100, batch_size=15, lr=2e-2)),
         ("all frames (recorded actions)", BCConfig(steps=1000, batch_size=15, lr=5e-3)),
-        ("all frames (recorded actions)", BC)]
+        ("all frames (recorded actions)", BC),
+        ("real 150 + expert labels", replace(EVALUATION, student="cnn-raw")),
+        ("real 150 + expert labels", BCConfig(steps=100, batch_size=15, lr=2e-3, student="cnn-raw")),
+        ("real 150 (recorded actions)", replace(EVALUATION, student="cnn-raw")),
+        ("all frames (recorded actions)", replace(EVALUATION, student="cnn-raw")),
+        ("all frames (recorded actions)", replace(BC, student="cnn-raw"))]
 PBC_VARIANTS = {"pbc": {},
                 "pbc, frame lr x8, label lr x5": dict(lr=8.0, label_lr=0.05),
-                "pbc, back-propagation through all 100 student steps": dict(window=100)}
+                "pbc, back-propagation through all 100 student steps": dict(window=100),
+                "pbc, raw pixels": dict(student="cnn-raw"),
+                "pbc, raw pixels, 4 students per outer step": dict(student="cnn-raw", students_per_step=4)}
 
 
 @dataclass
@@ -110,8 +119,13 @@ def train_row(name: str, budget: BCConfig) -> list:
     start = time.time()
     seeds = list(range(2 if budget.steps * budget.batch_size > 100_000 else cfg.students))
     students = train_students(data[name], budget, seeds, progress=False)
-    label = f"{budget.steps} steps, batch {budget.batch_size}, lr {budget.lr:g}"
+    label = f"{budget.steps} steps, batch {budget.batch_size}, lr {budget.lr:g}{raw_pixels(budget.student)}"
     return kl_row(name, label, students, time.time() - start)
+
+
+def raw_pixels(student: str) -> str:
+    "The label's mark of students on raw pixels."
+    return ", raw pixels" if student == "cnn-raw" else ""
 
 
 def pbc_row(name: str, run: Path, settings: dict) -> list:
@@ -121,10 +135,12 @@ def pbc_row(name: str, run: Path, settings: dict) -> list:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         syn = distill(ds, config, expert, run, resume=True, progress=True)
-    students = train_students(syn.to_dataset(), EVALUATION, list(range(cfg.pbc_students)), progress=False)
+    student = settings.get("student", EVALUATION.student)
+    students = train_students(syn.to_dataset(), replace(EVALUATION, student=student), list(range(cfg.pbc_students)),
+                              progress=False)
     history = np.array(syn.history)
     label = (f"{cfg.pbc} iterations (outer loss, median of the first and last 50: {np.median(history[:50]):.3f} -> "
-             f"{np.median(history[-50:]):.3f}); students: 100 steps, batch 15, lr 0.005")
+             f"{np.median(history[-50:]):.3f}); students: 100 steps, batch 15, lr 0.005{raw_pixels(student)}")
     return kl_row(name, label, students, time.time() - start)
 
 
@@ -134,10 +150,12 @@ rows = [kl_row("action prior (the dataset's action mix)", "-", [prior], 0),
         kl_row("random policy", "-", [RandomPolicy(ds.n_actions)], 0)]
 for name, budget in ROWS:
     data_key = name.split(" (")[0].replace(" + ", "-").replace(" ", "-")
-    key = f"{data_key}-{budget.steps}x{budget.batch_size}-lr{budget.lr:g}-{cfg.students}students"
+    key = f"{data_key}-{budget.steps}x{budget.batch_size}-lr{budget.lr:g}{'-raw' if budget.student == 'cnn-raw' else ''}"
+    key += f"-{cfg.students}students"
     rows.append(cached_row(key, lambda: train_row(name, budget)))
 for name, settings in PBC_VARIANTS.items() if cfg.pbc else []:
-    run = folder / "budget" / ("pbc" if not settings else "pbc-" + "-".join(f"{k}{v:g}" for k, v in settings.items()))
+    run = folder / "budget" / ("pbc" if not settings else "pbc-" + "-".join(f"{k}{v:g}" if not isinstance(v, str)
+                                                                             else v for k, v in settings.items()))
     key = f"{run.name}-{cfg.pbc}iterations-{cfg.pbc_students}students"
     rows.append(cached_row(key, lambda: pbc_row(name, run, settings)))
 

@@ -56,6 +56,17 @@ def test_resume_equals_uninterrupted(tmp_path, method):
     torch.testing.assert_close(a.frames, b.frames)
     torch.testing.assert_close(a.targets, b.targets)
 
+def test_pbc_with_raw_pixel_students_several_per_step(tmp_path):
+    "pbc whose inner students see raw pixels, 2 per outer step: it resumes as if uninterrupted; K < 1 is refused."
+    ds = dataset(np.arange(200) % 3, 3)
+    kw = dict(size=6, checkpoint_every=1, student_steps=4, window=2, student="cnn-raw", students_per_step=2)
+    distill(ds, DistillConfig("pbc", iterations=2, **kw), None, tmp_path / "a", progress=False)
+    a = distill(ds, DistillConfig("pbc", iterations=3, **kw), None, tmp_path / "a", resume=True, progress=False)
+    b = distill(ds, DistillConfig("pbc", iterations=3, **kw), None, tmp_path / "b", progress=False)
+    torch.testing.assert_close(a.frames, b.frames)
+    assert json.loads((tmp_path / "b" / "config.json").read_text())["student"] == "cnn-raw"
+    with pytest.raises(ValueError, match="students_per_step must be >= 1, found 0"): DistillConfig("pbc", students_per_step=0)
+
 def test_methods_start_where_the_random_control_stands():
     "Default init: the frames of `random_real_frames` with the same seed; pbc's labels: the expert's distribution."
     ds = dataset(np.arange(300) % 3, 3)
