@@ -31,7 +31,7 @@ With `--student cnn-raw` every student (of every set, BC too, and inside pbc) is
 as the original code fed it, instead of [0, 1] inputs: a separate run, in results/distill/<game>-cnn-raw/ and
 <game>-cnn-raw.md, on the same offline dataset. `--students-per-step K` averages pbc's outer loss over K students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
-       [--percents 10 25 40] [--student cnn-raw] [--students-per-step K] [--only PART ...] [--out DIR]
+       [--percents 10 25 40] [--student cnn-raw] [--students-per-step K] [--iterations N] [--only PART ...] [--out DIR]
        [--interim (the page from the sets evaluated so far)]
 """
 import argparse
@@ -110,7 +110,11 @@ def parse_config() -> Config:
     parser.add_argument("--student", default="cnn", choices=["cnn", "cnn-raw"],
                         help="every set's students: the paper's CNN on [0, 1] inputs (default) or on raw 0-255 pixels")
     parser.add_argument("--students-per-step", type=int, default=1, help="pbc: students per outer step (default 1)")
+    parser.add_argument("--iterations", type=int, help="outer iterations of every distillation but dc "
+                                                      "(default: each method's own)")
     args = parser.parse_args()
+    if args.iterations is not None and args.iterations < 1:
+        parser.error(f"--iterations: expected >= 1, found {args.iterations}")
     if args.students_per_step < 1: parser.error(f"--students-per-step: expected >= 1, found {args.students_per_step}")
     if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
         parser.error(f"unknown methods {unknown}; expected some of {list(METHODS) + list(VARIANTS)}")
@@ -118,7 +122,7 @@ def parse_config() -> Config:
         parser.error(f"--percents: expected values in (0, 100) (BC 100% always runs), found {bad}")
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only,
                   percents=tuple(sorted(set(args.percents))), interim=args.interim, student_kind=args.student,
-                  students_per_step=args.students_per_step)
+                  students_per_step=args.students_per_step, iterations=args.iterations)
 
 
 # ---- the training sets -------------------------------------------------------------------------------------
@@ -332,6 +336,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     percents = f" --percents {' '.join(f'{p:g}' for p in cfg.percents)}" if cfg.percents else ""
     student = "" if cfg.student_kind == "cnn" else f" --student {cfg.student_kind}"
     student += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
+    student += f" --iterations {cfg.iterations}" if cfg.iterations else ""
     command = (f"OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
                f"{' '.join(cfg.methods)}{percents}{student}")
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""
