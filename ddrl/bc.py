@@ -83,7 +83,7 @@ def make_student(kind: str | Callable = "cnn", # `cnn` (the paper's), `cnn-raw` 
         if obs_shape is None or len(obs_shape) != 1:
             raise ValueError(f"student 'mlp' needs vector observations, found shape {obs_shape}")
         net = StudentMLP(n_actions, tuple(obs_shape), **kwargs)
-    elif kind.startswith("cnn") and obs_shape is not None:
+    elif kind in ("cnn", "cnn-raw") and obs_shape is not None:
         net = STUDENTS[kind](n_actions, frame_shape=tuple(obs_shape), **kwargs)
     else: net = STUDENTS[kind](n_actions, **kwargs)
     net.kind, net.obs_shape = kind, None if obs_shape is None else tuple(obs_shape)

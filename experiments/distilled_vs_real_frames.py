@@ -334,11 +334,11 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     table = lambda pairs: comparison_table(results, [(a, b) for a, b in pairs if a in order and b in order])
     threads = sorted({record["threads"] for part, record in info.items() if part.startswith("distill-")}) or ["-"]
     percents = f" --percents {' '.join(f'{p:g}' for p in cfg.percents)}" if cfg.percents else ""
-    student = "" if cfg.student_kind == "cnn" else f" --student {cfg.student_kind}"
-    student += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
-    student += f" --iterations {cfg.iterations}" if cfg.iterations else ""
+    options = "" if cfg.student_kind == "cnn" else f" --student {cfg.student_kind}"
+    options += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
+    options += f" --iterations {cfg.iterations}" if cfg.iterations else ""
     command = (f"OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
-               f"{' '.join(cfg.methods)}{percents}{student}")
+               f"{' '.join(cfg.methods)}{percents}{options}")
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""
     text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2){raw}"
             + (" -- interim" if missing else "") + "\n",

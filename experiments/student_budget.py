@@ -150,7 +150,7 @@ rows = [kl_row("action prior (the dataset's action mix)", "-", [prior], 0),
         kl_row("random policy", "-", [RandomPolicy(ds.n_actions)], 0)]
 for name, budget in ROWS:
     data_key = name.split(" (")[0].replace(" + ", "-").replace(" ", "-")
-    key = f"{data_key}-{budget.steps}x{budget.batch_size}-lr{budget.lr:g}{'-raw' if budget.student == 'cnn-raw' else ''}"
+    key = f"{data_key}-{budget.steps}x{budget.batch_size}-lr{budget.lr:g}{'-raw' if raw_pixels(budget.student) else ''}"
     key += f"-{cfg.students}students"
     rows.append(cached_row(key, lambda: train_row(name, budget)))
 for name, settings in PBC_VARIANTS.items() if cfg.pbc else []:
