@@ -93,7 +93,8 @@ def cmd_distill(args):
     import warnings
     from ddrl.distill import DistillConfig, distill
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels,
-                        init=args.init, loss=args.loss,
+                        init=args.init, loss=args.loss, student=args.student,
+                        students_per_step=args.students_per_step, monitor_every=args.monitor_every,
                         seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
                         precision=args.precision, compile=args.compile)
     out = check_out(args.out)
@@ -235,8 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="initial real frames (default: random, keeping the action mix)")
     d.add_argument("--loss", default="ce", choices=["ce", "mse"],
                    help="BC loss in matched gradients and student updates (default: ce; mse: the paper's)")
+    d.add_argument("--student", default="auto", choices=["auto", "cnn", "cnn-raw", "impala", "mlp"],
+                   help="students inside the method (default: auto, the paper's CNN on [0, 1] inputs for frames)")
+    d.add_argument("--students-per-step", type=int, default=1,
+                   help="pbc, av-pbc: fresh students per outer step, their losses averaged (default: 1)")
+    d.add_argument("--monitor-every", type=int, default=0,
+                   help="iterations between monitor points: fresh students' KL to the expert on fixed states "
+                        "(default: 0, no monitor)")
     d.add_argument("--out", required=True,
-                   help="run folder: data/ (the synthetic dataset), checkpoint, loss, frames.png")
+                   help="run folder: data/ (the synthetic dataset), checkpoint, loss, monitor, frames.png, progress.png")
     d.add_argument("--resume", action="store_true", help="continue the run in --out")
     d.add_argument("--max-memory-mb", type=float,
                    help="keep observations larger than this on disk, read in chunks (default: load them)")

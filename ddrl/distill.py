@@ -19,12 +19,13 @@ from .data import CheckpointError, check_device, load_checkpoint, save_checkpoin
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
-__all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'CONTROLS', 'balanced_counts', 'SyntheticSet', 'kcenter_index',
-           'init_synthetic', 'random_index', 'class_mean_gradients', 'synthetic_class_gradients', 'squared_l2',
-           'matching_objective', 'layerwise_cosine', 'real_class_gradients', 'student_matching_step',
-           'unrolled_student', 'expert_log_probs', 'state_weights', 'policy_divergence', 'DistillConfig', 'distill',
-           'save_synthetic', 'plot_frames', 'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels',
-           'control_set', 'pixel_change']
+__all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'MONITOR_STATES', 'MONITOR_SEED', 'CONTROLS', 'balanced_counts',
+           'SyntheticSet', 'kcenter_index', 'init_synthetic', 'random_index', 'class_mean_gradients',
+           'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'real_class_gradients',
+           'student_matching_step', 'unrolled_student', 'expert_log_probs', 'state_weights', 'policy_divergence',
+           'DistillConfig', 'distill', 'monitor_states', 'monitor_divergence', 'save_synthetic', 'plot_progress',
+           'plot_frames', 'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels', 'control_set',
+           'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -422,6 +423,8 @@ class DistillConfig:
     seed: int = 0                # seeds the initial frames, students and real batches
     device: str = "cpu"
     checkpoint_every: int = 50   # iterations between checkpoints
+    monitor_every: int = 0       # iterations between monitor points (`monitor_divergence`; 0: no monitor)
+    monitor_students: int = 2    # fresh students per monitor point
     precision: str = "fp32"      # expert-gm: `bf16` computes the synthetic gradients in bfloat16 (an option)
     compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs >= 1000 iterations)
     def __post_init__(self):
@@ -445,6 +448,8 @@ class DistillConfig:
                   "student_batch", "window", "real_batch", "students_per_step"):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be >= 1, found {getattr(self, k)}")
         if self.student_updates < 0: raise ValueError(f"student_updates must be >= 0, found {self.student_updates}")
+        if self.monitor_every < 0: raise ValueError(f"monitor_every must be >= 0 (0: no monitor), found {self.monitor_every}")
+        if self.monitor_students < 1: raise ValueError(f"monitor_students must be >= 1, found {self.monitor_students}")
     @property
     def frame_lr(self) -> float:
         "The frames' lr in pixel units: the paper's 0.1 (expert-gm); 0.1 for [0, 1] inputs (student-gm, dc); 1 (pbc's Adam)."
@@ -576,7 +581,7 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
     device = torch.device(cfg.device)
     syn = _initial_set(ds, cfg, expert, device)
     opt = _optimizer(syn, cfg)
-    rng, start, history, seconds = np.random.default_rng(cfg.seed + 1), 0, [], []
+    rng, start, history, seconds, monitor = np.random.default_rng(cfg.seed + 1), 0, [], [], []
     step, modules = _method_step(ds, cfg, syn, opt, expert, rng, device)
     if ckpt and resume and ckpt.exists():
         ck = load_checkpoint(ckpt, "distill-run", map_location=device,
@@ -593,6 +598,7 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
             raise CheckpointError(f"{ckpt}: does not fit this run's synthetic set (another dataset?): "
                                   f"{' '.join(str(e).split())[:200]}") from None
         start, history = ck["iteration"], ck["history"]
+        monitor = [tuple(point) for point in ck.get("monitor", [])]   # checkpoints without a monitor: none so far
         rng.bit_generator.state = ck["rng"]
         if progress: print(f"resumed {out} at iteration {start}")
     if out:
@@ -601,10 +607,17 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
 
     def checkpoint(it):
         save_checkpoint(dict(config=asdict(cfg), synthetic=syn.state_dict(), optimizer=opt.state_dict(), iteration=it,
-                             history=history, rng=rng.bit_generator.state,
+                             history=history, rng=rng.bit_generator.state, monitor=monitor,
                              modules={name: module.state_dict() for name, module in modules.items()}),
                         ckpt, "distill-run")
 
+    watch = monitor_states(ds, cfg, expert, device) if cfg.monitor_every else None
+    def observe(it):
+        "Add the monitor point of iteration `it`, once."
+        if watch is not None and (not monitor or monitor[-1][0] < it):
+            monitor.append((it, monitor_divergence(syn, *watch, cfg, cfg.monitor_students)))
+
+    if start == 0: observe(0)   # where the run starts: the students of the initial set
     bar = tqdm(range(start, cfg.iterations), desc=f"distill {cfg.method} ({cfg.size} frames)", disable=not progress,
                leave=False, unit="it")
     for it in bar:
@@ -612,21 +625,56 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         value = step(it)
         history.append(value)
         seconds.append(time.perf_counter() - t0)
-        bar.set_postfix(loss=f"{value:.4g}")
+        if (it + 1) % max(cfg.monitor_every, 1) == 0 or it + 1 == cfg.iterations: observe(it + 1)
+        bar.set_postfix(loss=f"{value:.4g}", **({"monitor": f"{monitor[-1][1]:.4g}"} if monitor else {}))
         if ckpt and ((it + 1) % cfg.checkpoint_every == 0): checkpoint(it + 1)
     if labels == "expert":
         with torch.no_grad(): logits = expert.to(device).eval()(syn.inputs)
         syn.soft = True
         syn.label_logits = nn.Parameter(logits.float())
     syn.history, syn.seconds = history, seconds   # loss per iteration; wall time per iteration run in this call
+    syn.monitor = monitor                         # (iteration, monitor KL) points
     if ckpt: checkpoint(cfg.iterations)
     if out: save_synthetic(syn, out, cfg, ds)
     return syn
 
+# %% ../nbs/03_distill.ipynb #4cfe0876
+MONITOR_STATES = 1024      # real states of the monitor's fixed sample
+MONITOR_SEED = 1_000_000   # the monitor's students are seeds MONITOR_SEED, MONITOR_SEED + 1, ...
+
+def monitor_states(ds: OfflineDataset,        # the real dataset
+                   cfg: DistillConfig,        # its `seed` picks the sample
+                   expert: nn.Module | None,  # the target policy (None: the recorded actions)
+                   device) -> tuple:
+    "The monitor's fixed real states and what students should match there: expert log-probabilities, or actions."
+    pick = np.sort(np.random.default_rng(cfg.seed + 2).choice(len(ds), min(MONITOR_STATES, len(ds)), replace=False))
+    states = torch.as_tensor(np.asarray(ds.observations[pick]), device=device)
+    if expert is None: return states, torch.as_tensor(ds.actions[pick], device=device)
+    with torch.no_grad():
+        net = expert.to(device).eval()
+        return states, torch.cat([net(states[s:s + 256]).float().log_softmax(-1) for s in range(0, len(states), 256)])
+
+def monitor_divergence(syn: SyntheticSet,     # the synthetic set as it is now
+                       states: torch.Tensor,  # fixed real states, as the dataset stores them (`monitor_states`)
+                       target: torch.Tensor,  # the expert's log-probabilities there `(n, A)`, or the actions `(n,)`
+                       cfg: DistillConfig,    # the students: `student`, `student_steps`, `student_batch`, `student_lr`
+                       students: int = 2,     # fresh students (seeds from `MONITOR_SEED`)
+                      ) -> float:
+    "Mean KL(expert || student) on `states` of fresh students trained on the set the way the evaluation trains them."
+    bc = BCConfig(steps=cfg.student_steps, batch_size=cfg.student_batch, lr=syn.student_lr or cfg.student_lr,
+                  loss=cfg.loss, student=cfg.student, device=cfg.device, compile=False)
+    with torch.random.fork_rng(devices=[]):   # the run's own random streams stay where they were
+        nets = train_students(syn.to_dataset(), bc, range(MONITOR_SEED, MONITOR_SEED + students), progress=False)
+    log_p, actions = (target, None) if target.ndim == 2 else (None, target)
+    ones = torch.ones(len(states), device=states.device)
+    with torch.no_grad():
+        return float(np.mean([policy_divergence(net(states).float(), log_p, actions, ones).item() for net in nets]))
+
+
 # %% ../nbs/03_distill.ipynb #46466869
 def save_synthetic(syn: SyntheticSet, out: str | Path, cfg: DistillConfig,
                    source: OfflineDataset | None = None) -> Path:
-    "Write the synthetic dataset into `out/data` (replacing it atomically), its loss curve and frame grid."
+    "Write the synthetic dataset into `out/data` (replacing it atomically), its loss and monitor curves and frames."
     out = Path(out)
     meta = dict(synthetic=True, method=cfg.method, config=asdict(cfg), iterations=cfg.iterations, seed=cfg.seed,
                 source=(source.metadata if source is not None else None), labels=cfg.labels)
@@ -636,12 +684,39 @@ def save_synthetic(syn: SyntheticSet, out: str | Path, cfg: DistillConfig,
         import shutil; shutil.rmtree(old)
     else: os.replace(tmp / "data", out / "data")
     tmp.rmdir()
-    hist = getattr(syn, "history", [])
+    hist, monitor = getattr(syn, "history", []), getattr(syn, "monitor", [])
     (out / "loss.csv").write_text("iteration,loss\n" + "".join(f"{i + 1},{v}\n" for i, v in enumerate(hist)))
+    if monitor: (out / "monitor.csv").write_text("iteration,kl\n" + "".join(f"{i},{v}\n" for i, v in monitor))
+    if hist:
+        import matplotlib.pyplot as plt
+        fig = plot_progress(syn, title=f"{cfg.method}, {cfg.size} frames"); fig.savefig(out / "progress.png", dpi=80)
+        plt.close(fig)
     if syn.image:   # a grid of frames with their labels (vectors have no picture)
         fig = plot_frames(syn.to_dataset()); fig.savefig(out / "frames.png", dpi=80)
         import matplotlib.pyplot as plt; plt.close(fig)
     return out
+
+def plot_progress(syn: SyntheticSet, # a distilled set (its `history`, and `monitor` if the run had one)
+                  title: str = ""):
+    "The outer loss by iteration (with a running mean) and, if monitored, the monitor's KL beside it."
+    import matplotlib.pyplot as plt
+    hist, monitor = np.asarray(getattr(syn, "history", []), dtype=float), getattr(syn, "monitor", [])
+    fig, axes = plt.subplots(1, 2 if monitor else 1, figsize=(9 if monitor else 4.5, 3), squeeze=False)
+    its = np.arange(1, len(hist) + 1)
+    axes[0, 0].plot(its, hist, lw=0.6, alpha=0.5, label="each iteration")
+    if len(hist) >= 10:
+        k = max(len(hist) // 20, 5)
+        axes[0, 0].plot(its[k - 1:], np.convolve(hist, np.ones(k) / k, mode="valid"), lw=1.5, label=f"mean of {k}")
+    axes[0, 0].set(xlabel="outer iteration", ylabel="outer loss", title="the method's loss")
+    axes[0, 0].legend(fontsize=7)
+    if monitor:
+        m = np.asarray(monitor, dtype=float)
+        axes[0, 1].plot(m[:, 0], m[:, 1], "o-", ms=3)
+        axes[0, 1].set(xlabel="outer iteration", ylabel="KL(expert || student), nats",
+                       title="monitor: fresh students, fixed states")
+    if title: fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 def plot_frames(ds: OfflineDataset, per_action: int = 4, title: str = ""):
     "A grid of frames, one row per action, each titled with its label (and probability if soft)."

@@ -92,6 +92,7 @@ class Config:
     eval_seed: int = 1                  # seeds the evaluation levels and the action streams
     student_kind: str = "cnn"           # every set's students: `cnn` ([0, 1] inputs) or `cnn-raw` (raw 0-255 pixels)
     students_per_step: int = 1          # pbc: students per outer step (`DistillConfig.students_per_step`)
+    monitor_every: int = 0              # distillations: iterations between monitor points (`DistillConfig.monitor_every`)
     def __post_init__(self):
         if self.student_kind != "cnn":
             self.student = replace(self.student, student=self.student_kind)
@@ -110,11 +111,15 @@ def parse_config() -> Config:
     parser.add_argument("--student", default="cnn", choices=["cnn", "cnn-raw"],
                         help="every set's students: the paper's CNN on [0, 1] inputs (default) or on raw 0-255 pixels")
     parser.add_argument("--students-per-step", type=int, default=1, help="pbc: students per outer step (default 1)")
+    parser.add_argument("--monitor-every", type=int, default=0,
+                        help="distillations: iterations between monitor points (fresh students' KL to the expert; "
+                             "default 0: none)")
     parser.add_argument("--iterations", type=int, help="outer iterations of every distillation but dc "
                                                       "(default: each method's own)")
     args = parser.parse_args()
     if args.iterations is not None and args.iterations < 1:
         parser.error(f"--iterations: expected >= 1, found {args.iterations}")
+    if args.monitor_every < 0: parser.error(f"--monitor-every: expected >= 0, found {args.monitor_every}")
     if args.students_per_step < 1: parser.error(f"--students-per-step: expected >= 1, found {args.students_per_step}")
     if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
         parser.error(f"unknown methods {unknown}; expected some of {list(METHODS) + list(VARIANTS)}")
@@ -122,7 +127,8 @@ def parse_config() -> Config:
         parser.error(f"--percents: expected values in (0, 100) (BC 100% always runs), found {bad}")
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only,
                   percents=tuple(sorted(set(args.percents))), interim=args.interim, student_kind=args.student,
-                  students_per_step=args.students_per_step, iterations=args.iterations)
+                  students_per_step=args.students_per_step, iterations=args.iterations,
+                  monitor_every=args.monitor_every)
 
 
 # ---- the training sets -------------------------------------------------------------------------------------
@@ -145,6 +151,7 @@ def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
     iterations = cfg.dc_iterations if settings["method"] == "dc" else cfg.iterations
     extra = {} if cfg.student_kind == "cnn" else dict(student=cfg.student_kind)   # the default runs' configs unchanged
     if cfg.students_per_step != 1: extra["students_per_step"] = cfg.students_per_step
+    if cfg.monitor_every: extra["monitor_every"] = cfg.monitor_every   # watching changes no number of the run
     return DistillConfig(**settings, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed, **extra)
 
 
@@ -337,6 +344,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     options = "" if cfg.student_kind == "cnn" else f" --student {cfg.student_kind}"
     options += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
     options += f" --iterations {cfg.iterations}" if cfg.iterations else ""
+    options += f" --monitor-every {cfg.monitor_every}" if cfg.monitor_every else ""
     command = (f"OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
                f"{' '.join(cfg.methods)}{percents}{options}")
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""

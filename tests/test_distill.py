@@ -102,3 +102,28 @@ def test_cli_distill(tmp_path):
     r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--out", str(tmp_path / "x"), "--quiet"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "needs the trained expert" in r.stderr
+
+def test_monitor_watches_without_changing_the_run(tmp_path):
+    "A monitored pbc run (DBC: no expert, the recorded actions) learns the same set; its points survive a resume."
+    ds = dataset(np.arange(200) % 3, 3)
+    kw = dict(size=6, iterations=3, checkpoint_every=1, student_steps=4, window=2, student="cnn-raw")
+    plain = distill(ds, DistillConfig("pbc", **kw), None, tmp_path / "plain", progress=False)
+    distill(ds, DistillConfig("pbc", **{**kw, "iterations": 2}, monitor_every=2), None, tmp_path / "w", progress=False)
+    watched = distill(ds, DistillConfig("pbc", **kw, monitor_every=2), None, tmp_path / "w", resume=True,
+                      progress=False)
+    assert torch.equal(plain.frames, watched.frames) and torch.equal(plain.targets, watched.targets)
+    assert [it for it, _ in watched.monitor] == [0, 2, 3] and all(np.isfinite([kl for _, kl in watched.monitor]))
+    assert (tmp_path / "w" / "monitor.csv").read_text().splitlines()[1:] == [f"{i},{v}" for i, v in watched.monitor]
+    assert (tmp_path / "w" / "progress.png").exists() and not (tmp_path / "plain" / "monitor.csv").exists()
+    with pytest.raises(ValueError, match="monitor_students must be >= 1"): DistillConfig("pbc", monitor_students=0)
+
+def test_cli_distill_pbc_options(tmp_path):
+    save_dataset(dataset(np.arange(60) % 3, 3), tmp_path / "real")
+    ddrl = str(Path(sys.executable).parent / "ddrl")
+    r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--method", "pbc", "--size", "6",
+                        "--iterations", "2", "--student", "cnn-raw", "--students-per-step", "2", "--monitor-every", "1",
+                        "--out", str(tmp_path / "syn"), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    config = json.loads((tmp_path / "syn" / "config.json").read_text())
+    assert (config["student"], config["students_per_step"], config["monitor_every"]) == ("cnn-raw", 2, 1)
+    assert len((tmp_path / "syn" / "monitor.csv").read_text().splitlines()) == 1 + 3
