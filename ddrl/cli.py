@@ -148,7 +148,7 @@ def cmd_task_eval(args):
 def cmd_task_ppo(args):
     "Train the PPO baseline of a PPMO run (same task, learner, normalisation, env steps), then evaluate it."
     from dataclasses import fields
-    from ddrl.task import PPMOConfig, ppo_baseline, evaluate_policy
+    from ddrl.task import PPMOConfig, ppo_baseline, ppo_update, evaluate_policy
     like = Path(args.like) / "config.json"
     if not like.exists(): raise DdrlError(f"--like {args.like}: not a PPMO run folder (no config.json)")
     saved = json.loads(like.read_text())
@@ -156,7 +156,7 @@ def cmd_task_ppo(args):
     if args.seed is not None: cfg.seed = args.seed
     steps = args.steps or cfg.meta_epochs * cfg.learners * cfg.envs_per_learner * cfg.rollout
     net, weights, obs_norm, curve = ppo_baseline(cfg, steps, check_out(args.out), resume=args.resume,
-                                                 progress=not args.quiet)
+                                                 progress=not args.quiet, **ppo_update(cfg.env))
     for greedy in (False, True):
         r = evaluate_policy(net, weights, cfg.env, args.eval_episodes, greedy, obs_norm)
         print(f"PPO on {cfg.env}, {steps:,} env steps: {r.mean():.1f} +- {r.std():.1f} over {args.eval_episodes} "
@@ -306,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     te.add_argument("--depth", type=int, default=2, help="learner hidden layers (default: 2)")
     te.add_argument("--seed", type=int, default=10_000, help="seed of learners and envs (default: 10000)")
     te.set_defaults(func=cmd_task_eval)
-    tp = tk.add_parser("ppo", help="the PPO baseline of a PPMO run: same task, learner, normalisation and env steps")
+    tp = tk.add_parser("ppo", help="the PPO baseline of a PPMO run: same task, learner, normalisation and env steps "
+                                   "(cleanrl's update: MuJoCo's; Atari's for ALE games)")
     tp.add_argument("--like", required=True, help="PPMO run folder whose config.json sets the task and settings")
     tp.add_argument("--out", required=True, help="run folder: ppo.pt (checkpoint and policy), ppo_curve.csv/.png")
     tp.add_argument("--steps", type=int, help="env steps (default: the PPMO run's meta-epochs x envs x rollout)")

@@ -19,12 +19,12 @@ from .data import CheckpointError, DdrlError, MissingError, check_device, load_c
 
 # %% auto #0
 __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TAU', 'X_LIMIT', 'THETA_LIMIT', 'MAX_STEPS',
-           'INITS', 'CURVE_COLUMNS', 'PPO_COLUMNS', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND', 'make_task_env',
-           'task_spaces', 'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss',
+           'INITS', 'CURVE_COLUMNS', 'PPO_COLUMNS', 'ATARI_PPO', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND',
+           'make_task_env', 'task_spaces', 'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss',
            'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic', 'rollout', 'init_states',
            'task_norms', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve',
            'plot_against_ppo', 'plot_batch', 'evaluate_batch', 'play', 'robustness', 'robustness_markdown',
-           'ppo_baseline', 'evaluate_policy', 'load_ppo']
+           'ppo_baseline', 'evaluate_policy', 'load_ppo', 'ppo_update']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -810,4 +810,12 @@ def load_ppo(path: str | Path) -> tuple[Learner, dict, dict | None, list[dict]]:
     net = Learner(obs_shape, n_out, discrete, width=cfg["width"], depth=cfg["depth"], init=cfg["init"])
     obs = ck["norms"].get("obs")
     return net, ck["params"], obs, ck["curve"]
+
+
+# %% ../nbs/05_task.ipynb #9e0f6176
+ATARI_PPO = dict(epochs=4, minibatches=4, lr=2.5e-4, clip=0.1, entropy_coef=0.01)   # cleanrl's ppo_atari update
+
+def ppo_update(env: str) -> dict:
+    "`ppo_baseline`'s update settings for a task: cleanrl's Atari update for ALE games, the defaults (MuJoCo's) otherwise."
+    return dict(ATARI_PPO) if env.startswith("ALE/") else {}
 

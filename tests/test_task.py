@@ -42,3 +42,23 @@ def test_atari_pong_smoke():
     b = ppmo(cfg, progress=False)
     assert b.states.shape == (4, 4, 84, 84) and b.targets.shape == (4, 6) and all(np.isfinite(c["loss"]) for c in b.curve)
     assert evaluate_batch(b, "ALE/Pong-v5", learners=2, max_steps=100).shape == (2,)
+
+def test_task_ppo_cli_takes_the_tasks_update(tmp_path, monkeypatch):
+    "`ddrl task ppo` trains Atari runs with cleanrl's Atari update and MuJoCo runs with the defaults."
+    import json, argparse
+    from dataclasses import asdict
+    import ddrl.task, ddrl.cli
+    seen = {}
+    class Stop(Exception): pass
+    def fake_ppo_baseline(cfg, steps, out, **kw):
+        seen[cfg.env] = (steps, {k: v for k, v in kw.items() if k not in ("resume", "progress")})
+        raise Stop
+    monkeypatch.setattr(ddrl.task, "ppo_baseline", fake_ppo_baseline)
+    for env in ("ALE/Pong-v5", "Hopper-v5"):
+        run = tmp_path / env.replace("/", "-")
+        run.mkdir()
+        (run / "config.json").write_text(json.dumps(asdict(PPMOConfig(env, meta_epochs=3))))
+        args = argparse.Namespace(like=str(run), out=str(tmp_path / "ppo"), steps=None, seed=None, eval_episodes=1,
+                                  resume=False, quiet=True)
+        with pytest.raises(Stop): ddrl.cli.cmd_task_ppo(args)
+    assert seen["ALE/Pong-v5"] == (3 * 10 * 200, ddrl.task.ATARI_PPO) and seen["Hopper-v5"] == (3 * 10 * 200, {})
