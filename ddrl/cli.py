@@ -95,6 +95,7 @@ def cmd_distill(args):
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels,
                         init=args.init, loss=args.loss, student=args.student,
                         students_per_step=args.students_per_step, monitor_every=args.monitor_every,
+                        monitor_students=args.monitor_students,
                         seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
                         precision=args.precision, compile=args.compile)
     out = check_out(args.out)
@@ -243,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--monitor-every", type=int, default=0,
                    help="iterations between monitor points: fresh students' KL to the expert on fixed states "
                         "(default: 0, no monitor)")
+    d.add_argument("--monitor-students", type=int, default=4, help="fresh students per monitor point (default: 4)")
     d.add_argument("--out", required=True,
                    help="run folder: data/ (the synthetic dataset), checkpoint, loss, monitor, frames.png, progress.png")
     d.add_argument("--resume", action="store_true", help="continue the run in --out")
