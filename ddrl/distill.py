@@ -355,10 +355,11 @@ def unrolled_student(student: nn.Module,        # a freshly initialised student:
     return params
 
 @torch.no_grad()
-def expert_log_probs(expert: nn.Module, ds: OfflineDataset, batch: int = 512) -> torch.Tensor:
-    "The expert's log-probabilities on every real state, `(N, A)`, computed once in chunks."
-    return torch.cat([expert(ds.observations[s:s + batch]).float().log_softmax(-1).cpu()
-                      for s in range(0, len(ds), batch)])
+def expert_log_probs(expert: nn.Module, ds: OfflineDataset | torch.Tensor, # a dataset, or its states themselves
+                     batch: int = 512) -> torch.Tensor:
+    "The expert's log-probabilities on every real state, `(N, A)`, computed once in chunks (on the CPU)."
+    states = ds.observations if isinstance(ds, OfflineDataset) else ds
+    return torch.cat([expert(states[s:s + batch]).float().log_softmax(-1).cpu() for s in range(0, len(states), batch)])
 
 def state_weights(ds: OfflineDataset,     # the real dataset
                   expert: nn.Module | None = None, # its value head gives V*(s) (`logits_and_value`)
@@ -625,7 +626,7 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
         value = step(it)
         history.append(value)
         seconds.append(time.perf_counter() - t0)
-        if (it + 1) % max(cfg.monitor_every, 1) == 0 or it + 1 == cfg.iterations: observe(it + 1)
+        if cfg.monitor_every and ((it + 1) % cfg.monitor_every == 0 or it + 1 == cfg.iterations): observe(it + 1)
         bar.set_postfix(loss=f"{value:.4g}", **({"monitor": f"{monitor[-1][1]:.4g}"} if monitor else {}))
         if ckpt and ((it + 1) % cfg.checkpoint_every == 0): checkpoint(it + 1)
     if labels == "expert":
@@ -650,9 +651,7 @@ def monitor_states(ds: OfflineDataset,        # the real dataset
     pick = np.sort(np.random.default_rng(cfg.seed + 2).choice(len(ds), min(MONITOR_STATES, len(ds)), replace=False))
     states = torch.as_tensor(np.asarray(ds.observations[pick]), device=device)
     if expert is None: return states, torch.as_tensor(ds.actions[pick], device=device)
-    with torch.no_grad():
-        net = expert.to(device).eval()
-        return states, torch.cat([net(states[s:s + 256]).float().log_softmax(-1) for s in range(0, len(states), 256)])
+    return states, expert_log_probs(expert.to(device).eval(), states).to(device)
 
 def monitor_divergence(syn: SyntheticSet,     # the synthetic set as it is now
                        states: torch.Tensor,  # fixed real states, as the dataset stores them (`monitor_states`)
@@ -687,13 +686,13 @@ def save_synthetic(syn: SyntheticSet, out: str | Path, cfg: DistillConfig,
     hist, monitor = getattr(syn, "history", []), getattr(syn, "monitor", [])
     (out / "loss.csv").write_text("iteration,loss\n" + "".join(f"{i + 1},{v}\n" for i, v in enumerate(hist)))
     if monitor: (out / "monitor.csv").write_text("iteration,kl\n" + "".join(f"{i},{v}\n" for i, v in monitor))
+    import matplotlib.pyplot as plt
     if hist:
-        import matplotlib.pyplot as plt
         fig = plot_progress(syn, title=f"{cfg.method}, {cfg.size} frames"); fig.savefig(out / "progress.png", dpi=80)
         plt.close(fig)
     if syn.image:   # a grid of frames with their labels (vectors have no picture)
         fig = plot_frames(syn.to_dataset()); fig.savefig(out / "frames.png", dpi=80)
-        import matplotlib.pyplot as plt; plt.close(fig)
+        plt.close(fig)
     return out
 
 def plot_progress(syn: SyntheticSet, # a distilled set (its `history`, and `monitor` if the run had one)
