@@ -94,7 +94,8 @@ def cmd_distill(args):
     from ddrl.distill import DistillConfig, distill
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels,
                         init=args.init, loss=args.loss, student=args.student,
-                        students_per_step=args.students_per_step, monitor_every=args.monitor_every,
+                        students_per_step=args.students_per_step, label_lr=args.label_lr, learn_lr=args.learn_lr,
+                        window=args.window, monitor_every=args.monitor_every,
                         monitor_students=args.monitor_students,
                         seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
                         precision=args.precision, compile=args.compile)
@@ -241,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="students inside the method (default: auto, the paper's CNN on [0, 1] inputs for frames)")
     d.add_argument("--students-per-step", type=int, default=1,
                    help="pbc, av-pbc: fresh students per outer step, their losses averaged (default: 1)")
+    d.add_argument("--label-lr", type=float, default=0.01,
+                   help="pbc, av-pbc: Adam lr of the soft-label logits (and of the learned student lr) (default: 0.01)")
+    d.add_argument("--learn-lr", action="store_true",
+                   help="pbc, av-pbc: learn the students' learning rate too (evaluation then uses the learned one)")
+    d.add_argument("--window", type=int, default=20,
+                   help="pbc, av-pbc: back-propagate through the last WINDOW student steps (default: 20)")
     d.add_argument("--monitor-every", type=int, default=0,
                    help="iterations between monitor points: fresh students' KL to the expert on fixed states "
                         "(default: 0, no monitor)")
