@@ -54,7 +54,7 @@ def test_bad_expert_input(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="expected expert.pt or checkpoint.pt"): load_expert(tmp_path / "empty")
 
-SHIPPED = ["bigfish", "starpilot", "jumper", "bigfish-nature", "starpilot-nature", "jumper-nature"]
+SHIPPED = ["bigfish", "starpilot", "jumper", "bigfish-2.9m", "bigfish-nature", "starpilot-nature", "jumper-nature"]
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_experts_load(name):
