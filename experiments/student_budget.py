@@ -7,7 +7,10 @@ whole offline dataset, for the evaluation's budget and for larger ones, and each
 measured on the same 2,048 dataset states as the comparison's `KL to expert` column, beside the action prior (the
 dataset's action mix, whatever the state: the best a policy can do that ignores the state) and the random policy.
 A set of 150 frames can only beat the label control in play if a student trained on it within the budget learns
-something the action prior does not. With `--pbc N`: pbc distilled for N iterations (dataset seed 0, its default
+something the action prior does not. Rows `all frames + expert labels` train on every state of the dataset, labelled with the expert's
+action distribution, with the evaluation's 100 steps and lr but batch 256 (the row `real 150 + expert labels` at
+batch 150: full-batch steps on the 150 frames): how far 100 Adam steps can take a fresh student when each step's
+gradient is nearly that of the whole dataset -- the gain a 150-frame set can still hope for within the budget. With `--pbc N`: pbc distilled for N iterations (dataset seed 0, its default
 settings, with 8x its frame lr and 5x its label lr, and with gradients through all 100 student steps instead of
 the last 20), each with 10 students at the evaluation's budget. Rows marked `raw pixels` train the paper's CNN on raw
 0-255 pixels, as the original code fed it (`make_student("cnn-raw")`), instead of [0, 1] inputs -- its students and,
@@ -32,9 +35,9 @@ import numpy as np
 import torch
 
 import distilled_vs_real_frames as comparison
-from ddrl.bc import BCConfig, train_students
+from ddrl.bc import BCConfig, BCData, train_students
 from ddrl.data import PriorPolicy, RandomPolicy
-from ddrl.distill import DistillConfig, control_set, distill
+from ddrl.distill import DistillConfig, control_set, distill, expert_log_probs
 from ddrl.expert import device_name
 from ddrl.pipeline import write_json
 from ddrl.report import markdown_table
@@ -56,7 +59,10 @@ ROWS = [("real 150 + expert labels", EVALUATION),
         ("real 150 + expert labels", BCConfig(steps=100, batch_size=15, lr=2e-3, student="cnn-raw")),
         ("real 150 (recorded actions)", replace(EVALUATION, student="cnn-raw")),
         ("all frames (recorded actions)", replace(EVALUATION, student="cnn-raw")),
-        ("all frames (recorded actions)", replace(BC, student="cnn-raw"))]
+        ("all frames (recorded actions)", replace(BC, student="cnn-raw")),
+        ("all frames + expert labels", replace(EVALUATION, batch_size=256, student="cnn-raw")),
+        ("all frames + expert labels", replace(EVALUATION, batch_size=256)),
+        ("real 150 + expert labels", replace(EVALUATION, batch_size=150, student="cnn-raw"))]
 PBC_VARIANTS = {"pbc": {},
                 "pbc, frame lr x8, label lr x5": dict(lr=8.0, label_lr=0.05),
                 "pbc, back-propagation through all 100 student steps": dict(window=100),
@@ -89,9 +95,11 @@ comparison_cfg = comparison.Config(game=cfg.game, out=cfg.out)
 folder = comparison.folder(comparison_cfg)
 ds = comparison.dataset(comparison_cfg)
 expert = comparison.expert(cfg.game)
-data = {"real 150 + expert labels": control_set("real-expert-labels", ds, 150, 0, expert),
-        "real 150 (recorded actions)": control_set("real-random", ds, 150, 0, expert),
-        "all frames (recorded actions)": ds}
+data = {"real 150 + expert labels": lambda: control_set("real-expert-labels", ds, 150, 0, expert),
+        "real 150 (recorded actions)": lambda: control_set("real-random", ds, 150, 0, expert),
+        "all frames (recorded actions)": lambda: ds,
+        "all frames + expert labels": lambda: BCData(torch.from_numpy(np.ascontiguousarray(ds.observations)),
+                                                     expert_log_probs(expert, ds).exp(), ds.n_actions)}
 
 
 def kl_row(name: str, budget: str, policies: list, seconds: float) -> list:
@@ -118,7 +126,7 @@ def train_row(name: str, budget: BCConfig) -> list:
     "Students trained on `name`'s data within `budget`, as a row (2 students when the budget exceeds 100,000 samples)."
     start = time.time()
     seeds = list(range(2 if budget.steps * budget.batch_size > 100_000 else cfg.students))
-    students = train_students(data[name], budget, seeds, progress=False)
+    students = train_students(data[name](), budget, seeds, progress=False)
     label = f"{budget.steps} steps, batch {budget.batch_size}, lr {budget.lr:g}{raw_pixels(budget.student)}"
     return kl_row(name, label, students, time.time() - start)
 
