@@ -7,7 +7,9 @@ add the squared L2 of the difference; then one SGD step (lr 0.1, momentum 0.5) o
 `expert-gm` computes the same expected objective with the real class gradients precomputed once
 (`class_mean_gradients`) and the synthetic side as one pure function (`matching_objective`);
 `+compile` runs that function through torch.compile (exact up to float rounding), `+bf16` computes the
-synthetic gradients in bfloat16 (AMX on this CPU; less exact: see the last column).
+synthetic gradients in bfloat16 (AMX on this CPU; less exact: see the last column). For pbc, `+raw` trains its
+inner students on raw 0-255 pixels (`student="cnn-raw"`), `+k4` averages 4 students per outer step
+(`students_per_step`), `+bf16` trains them under bfloat16 autocast.
 Each variant runs 1 + N iterations; s/iter is the median wall time of iterations 2..N+1 (pbc, whose
 unroll length is random, the mean), "one-off" is the
 rest of the run (class means, compilation, first iteration). "grad rel. err." compares the variant's first
@@ -17,7 +19,7 @@ the noise the published method has by design, to set the bf16 variants' error be
 The expert-gm variants and the published loop use the paper's MSE loss and class-balanced start, so their gradients
 compare; `student-gm`, `dc`, `pbc` and `av-pbc` run with their defaults. "full run" is s/iter times the method's
 default iterations (`DEFAULT_ITERATIONS`; dc: the pipeline's `dc_iterations`): the time a paper-preset distillation takes.
-Usage: python benchmarks/distill_speed.py [--iterations 5] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm pbc]
+Usage: python benchmarks/distill_speed.py [--iterations 5] [--arch impala] [--frames 150] [--real 6000] [--methods expert-gm pbc pbc+raw+k4]
        [--dataset results/distill/bigfish/dataset --expert bigfish]   (real frames and a shipped expert instead of random ones)
 """
 import argparse, copy, multiprocessing as mp, resource, time
@@ -84,13 +86,16 @@ def child(name, args, q):
     expert = load_expert(args.expert) if args.expert else make_expert_net(args.arch).eval()
     method, *flags = name.split("+")
     precision, compile = ("bf16" if "bf16" in flags else "fp32"), "compile" in flags
+    extra = dict(student="cnn-raw") if "raw" in flags else {}          # pbc: students on raw pixels
+    for flag in flags:
+        if flag[0] == "k" and flag[1:].isdigit(): extra["students_per_step"] = int(flag[1:])   # pbc: K students
     n = 1 if name == "dc" else args.iterations            # dc's outer iterations take half a minute each here
     t = time.perf_counter()
     if name == "published": seconds = published_loop(ds, expert, args.frames, 1 + n)
     else:
         paper = dict(loss="mse", init="balanced") if method == "expert-gm" else {}
         cfg = DistillConfig(method, size=args.frames, iterations=1 + n, outer_loop=args.outer_loop, inner_steps=args.inner_steps,
-                            precision=precision, compile=compile, **paper)
+                            precision=precision, compile=compile, **paper, **extra)
         seconds = distill(ds, cfg, expert, progress=False).seconds
     total = time.perf_counter() - t
     per_it = float(np.mean(seconds[1:]) if method in ("pbc", "av-pbc") else np.median(seconds[1:]))   # pbc's unrolls vary

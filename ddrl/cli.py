@@ -95,7 +95,7 @@ def cmd_distill(args):
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels,
                         init=args.init, loss=args.loss, student=args.student,
                         students_per_step=args.students_per_step, label_lr=args.label_lr, learn_lr=args.learn_lr,
-                        window=args.window, monitor_every=args.monitor_every,
+                        window=args.window, schedule=args.schedule, monitor_every=args.monitor_every,
                         monitor_students=args.monitor_students,
                         seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
                         precision=args.precision, compile=args.compile)
@@ -246,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pbc, av-pbc: Adam lr of the soft-label logits (and of the learned student lr) (default: 0.01)")
     d.add_argument("--learn-lr", action="store_true",
                    help="pbc, av-pbc: learn the students' learning rate too (evaluation then uses the learned one)")
+    d.add_argument("--schedule", default="constant", choices=["constant", "cosine"],
+                   help="the outer lrs over the iterations: constant, or cosine (down to 0; default: constant)")
     d.add_argument("--window", type=int, default=20,
                    help="pbc, av-pbc: back-propagate through the last WINDOW student steps (default: 20)")
     d.add_argument("--monitor-every", type=int, default=0,
@@ -261,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     d.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     d.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                   help="expert-gm: synthetic gradients in fp32 or bf16 (default: fp32)")
+                   help="bf16: expert-gm's synthetic gradients, pbc's inner students in bfloat16 (default: fp32)")
     d.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                    help="expert-gm: torch.compile the matching step (default: on CPU for 1000+ iterations)")
     d.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -23,9 +23,9 @@ __all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'MONITOR_STATES', 'MONITOR_
            'SyntheticSet', 'kcenter_index', 'init_synthetic', 'random_index', 'class_mean_gradients',
            'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'real_class_gradients',
            'student_matching_step', 'unrolled_student', 'expert_log_probs', 'state_weights', 'policy_divergence',
-           'DistillConfig', 'distill', 'monitor_states', 'monitor_divergence', 'save_synthetic', 'plot_progress',
-           'plot_frames', 'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels', 'control_set',
-           'pixel_change']
+           'DistillConfig', 'outer_lr_factor', 'distill', 'monitor_states', 'monitor_divergence', 'save_synthetic',
+           'plot_progress', 'plot_frames', 'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels',
+           'control_set', 'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -420,13 +420,14 @@ class DistillConfig:
     students_per_step: int = 1   # pbc: fresh students per outer step, their losses averaged (a less noisy meta-gradient)
     real_batch: int = 256        # pbc: real states per outer loss
     label_lr: float = 0.01       # pbc: Adam lr of the soft-label logits
+    schedule: str = "constant"   # the outer lrs over the iterations: `constant`, or `cosine` (half a cosine down to 0)
     weighting: str = "auto"      # av-pbc: state weights `value` (expert's V*), `rtg` (return-to-go), `auto`
     seed: int = 0                # seeds the initial frames, students and real batches
     device: str = "cpu"
     checkpoint_every: int = 50   # iterations between checkpoints
     monitor_every: int = 0       # iterations between monitor points (`monitor_divergence`; 0: no monitor)
     monitor_students: int = 4    # fresh students per monitor point (students differ by ~0.03 nats: 4 halve it)
-    precision: str = "fp32"      # expert-gm: `bf16` computes the synthetic gradients in bfloat16 (an option)
+    precision: str = "fp32"      # `bf16`: expert-gm's synthetic gradients, pbc's inner students in bfloat16 (an option)
     compile: bool | None = None  # expert-gm: torch.compile the matching step (None: on CPU for runs >= 1000 iterations)
     def __post_init__(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
@@ -443,6 +444,8 @@ class DistillConfig:
             raise ValueError(f"labels must be auto/hard/soft/expert, found {self.labels!r}")
         if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, found {self.init!r}")
         if self.loss not in ("ce", "mse"): raise ValueError(f"loss must be 'ce' or 'mse', found {self.loss!r}")
+        if self.schedule not in ("constant", "cosine"):
+            raise ValueError(f"schedule must be 'constant' or 'cosine', found {self.schedule!r}")
         if self.weighting not in ("auto", "value", "rtg"):
             raise ValueError(f"weighting must be auto/value/rtg, found {self.weighting!r}")
         for k in ("size", "iterations", "real_per_class", "outer_loop", "checkpoint_every", "student_steps",
@@ -545,10 +548,11 @@ def _method_step(ds: OfflineDataset, cfg: DistillConfig, syn: SyntheticSet, opt,
         n_steps = int(rng.integers(min(cfg.window, cfg.student_steps), cfg.student_steps + 1))
         batches = torch.randint(0, len(syn), (n_steps, cfg.student_batch))
         lr = syn.log_lr.exp() if syn.log_lr is not None else cfg.student_lr
-        params = unrolled_student(net, syn.inputs, syn.targets, batches, lr, cfg.window, cfg.loss)
         pick = np.sort(rng.choice(len(ds), min(cfg.real_batch, len(ds)), replace=False))
         real = torch.as_tensor(np.asarray(ds.observations[pick]), device=device)
-        logits = torch.func.functional_call(net, params, (real,))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
+            params = unrolled_student(net, syn.inputs, syn.targets, batches, lr, cfg.window, cfg.loss)
+            logits = torch.func.functional_call(net, params, (real,)).float()
         return policy_divergence(logits, None if log_p is None else log_p[pick].to(device), actions[pick].to(device),
                                  weights[pick].to(device))
     def step(it):
@@ -563,6 +567,11 @@ def _method_step(ds: OfflineDataset, cfg: DistillConfig, syn: SyntheticSet, opt,
         syn.clamp_()
         return total
     return step, {}
+
+def outer_lr_factor(cfg: DistillConfig, it: int) -> float:
+    "The outer lrs' factor at iteration `it` (from 0): 1, or half a cosine from 1 at the first to ~0 at the last."
+    if cfg.schedule == "constant": return 1.0
+    return 0.5 * (1 + math.cos(math.pi * it / cfg.iterations))
 
 def distill(ds: OfflineDataset,           # the real (offline) dataset
             cfg: DistillConfig = DistillConfig(), # method and settings
@@ -582,6 +591,7 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
     device = torch.device(cfg.device)
     syn = _initial_set(ds, cfg, expert, device)
     opt = _optimizer(syn, cfg)
+    base_lrs = [group["lr"] for group in opt.param_groups]   # before a checkpoint's (scheduled) lrs replace them
     rng, start, history, seconds, monitor = np.random.default_rng(cfg.seed + 1), 0, [], [], []
     step, modules = _method_step(ds, cfg, syn, opt, expert, rng, device)
     if ckpt and resume and ckpt.exists():
@@ -623,6 +633,7 @@ def distill(ds: OfflineDataset,           # the real (offline) dataset
                leave=False, unit="it")
     for it in bar:
         t0 = time.perf_counter()
+        for group, base in zip(opt.param_groups, base_lrs): group["lr"] = base * outer_lr_factor(cfg, it)
         value = step(it)
         history.append(value)
         seconds.append(time.perf_counter() - t0)
