@@ -32,6 +32,7 @@ as the original code fed it, instead of [0, 1] inputs: a separate run, in result
 <game>-cnn-raw.md, on the same offline dataset. `--students-per-step K` averages pbc's outer loss over K students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
        [--percents 10 25 40] [--student cnn-raw] [--students-per-step K] [--iterations N] [--only PART ...] [--out DIR]
+       [--lr X --label-lr Y --schedule cosine --precision bf16 (pbc's outer settings)]
        [--interim (the page from the sets evaluated so far)]
 """
 import argparse
@@ -93,6 +94,7 @@ class Config:
     student_kind: str = "cnn"           # every set's students: `cnn` ([0, 1] inputs) or `cnn-raw` (raw 0-255 pixels)
     students_per_step: int = 1          # pbc: students per outer step (`DistillConfig.students_per_step`)
     monitor_every: int = 0              # distillations: iterations between monitor points (`DistillConfig.monitor_every`)
+    outer: dict = field(default_factory=dict)  # pbc's outer settings besides the defaults: lr, label_lr, schedule, precision
     def __post_init__(self):
         if self.student_kind != "cnn":
             self.student = replace(self.student, student=self.student_kind)
@@ -116,6 +118,10 @@ def parse_config() -> Config:
                              "default 0: none)")
     parser.add_argument("--iterations", type=int, help="outer iterations of every distillation but dc "
                                                       "(default: each method's own)")
+    parser.add_argument("--lr", type=float, help="pbc: the frames' Adam lr, pixel levels (default: DistillConfig's, 1)")
+    parser.add_argument("--label-lr", type=float, help="pbc: the soft labels' Adam lr (default: DistillConfig's, 0.01)")
+    parser.add_argument("--schedule", choices=["constant", "cosine"], help="pbc: the outer lrs' schedule (default: constant)")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], help="pbc: its inner students' precision (default: fp32)")
     args = parser.parse_args()
     if args.iterations is not None and args.iterations < 1:
         parser.error(f"--iterations: expected >= 1, found {args.iterations}")
@@ -128,7 +134,9 @@ def parse_config() -> Config:
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only,
                   percents=tuple(sorted(set(args.percents))), interim=args.interim, student_kind=args.student,
                   students_per_step=args.students_per_step, iterations=args.iterations,
-                  monitor_every=args.monitor_every)
+                  monitor_every=args.monitor_every,
+                  outer={k: v for k, v in dict(lr=args.lr, label_lr=args.label_lr, schedule=args.schedule,
+                                               precision=args.precision).items() if v is not None})
 
 
 # ---- the training sets -------------------------------------------------------------------------------------
@@ -152,6 +160,7 @@ def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
     extra = {} if cfg.student_kind == "cnn" else dict(student=cfg.student_kind)   # the default runs' configs unchanged
     if cfg.students_per_step != 1: extra["students_per_step"] = cfg.students_per_step
     if cfg.monitor_every: extra["monitor_every"] = cfg.monitor_every   # watching changes no number of the run
+    if settings["method"] in ("pbc", "av-pbc"): extra.update(cfg.outer)
     return DistillConfig(**settings, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed, **extra)
 
 
@@ -235,6 +244,24 @@ def distill_run(cfg: Config, method: str, seed: int) -> dict:
     return dict(config=asdict(config), first_loss=syn.history[0] if syn.history else None,
                 last_loss=syn.history[-1] if syn.history else None,
                 pixel_change=pixel_change(syn.to_dataset(), dataset(cfg)))
+
+
+WATCHING = ("monitor_every", "monitor_students", "checkpoint_every")   # settings that change no number of a run
+
+
+def check_distill_configs(cfg: Config, sets: list[dict]):
+    "Stop when a finished distillation part was made with other settings than this command asks for."
+    for s in sets:
+        record = folder(cfg) / "parts" / f"distill-{s['part']}.json"
+        if s["kind"] != "distill" or not record.exists(): continue
+        saved, asked = json.loads(record.read_text())["config"], asdict(distill_config(cfg, s["method"], s["seed"]))
+        defaults = {k: f.default for k, f in DistillConfig.__dataclass_fields__.items()}   # fields newer than a record
+        saved = defaults | saved
+        if changed := [k for k in asked if k not in WATCHING and saved[k] != asked[k]]:
+            found = ", ".join(f"{k}={saved[k]!r} (this command: {asked[k]!r})" for k in changed)
+            raise SystemExit(f"{record}: made with {found}. Run with the settings it was made with, or remove the set's "
+                             f"parts (parts/*-{s['part']}.json, records/{s['part']}.csv.gz, {s['method']}/seed-{s['seed']}/) "
+                             "to make it again with these.")
 
 
 def set_data(cfg: Config, s: dict) -> OfflineDataset:
@@ -345,6 +372,8 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     options += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
     options += f" --iterations {cfg.iterations}" if cfg.iterations else ""
     options += f" --monitor-every {cfg.monitor_every}" if cfg.monitor_every else ""
+    options += "".join(f" --{k.replace('_', '-')} {v:g}" if isinstance(v, float) else f" --{k.replace('_', '-')} {v}"
+                       for k, v in cfg.outer.items())
     command = (f"OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
                f"{' '.join(cfg.methods)}{percents}{options}")
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""
@@ -364,6 +393,8 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                f"`{cfg.game}.md`.", ""] if cfg.student_kind == "cnn-raw" else []),
             *([f"pbc averages its outer loss over {cfg.students_per_step} students per outer step.", ""]
               if cfg.students_per_step != 1 else []),
+            *([f"pbc's outer settings besides its defaults: {', '.join(f'{k}={v}' for k, v in cfg.outer.items())} "
+               "(`DistillConfig`).", ""] if cfg.outer else []),
             f"Offline data: {data['episodes']} episodes, {data['frames']} frames, mean return {data['mean_return']:.2f}, "
             f"{len(data['levels'])} distinct levels (the ID-D split). {results['spec'].describe()}.", "",
             "## Mean returns\n",
@@ -450,6 +481,7 @@ def main(cfg: Config):
     if "data" not in info:
         return
     check_dataset(cfg, info["data"])
+    check_distill_configs(cfg, sets)
     run_part(cfg, info, "eval-Random", lambda: evaluate_set(cfg, info, "Random", 0, [RandomPolicy()], "Random"))
     prior = PriorPolicy.from_actions(dataset(cfg).actions, dataset(cfg).n_actions)   # the dataset's action mix
     run_part(cfg, info, "eval-Prior", lambda: evaluate_set(cfg, info, PRIOR, 0, [prior], "Prior"))
