@@ -477,9 +477,10 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     if out: out.mkdir(parents=True, exist_ok=True); (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
     obs, _ = env.reset(seed=cfg.seed + start)
     ep_ret = np.zeros(cfg.learners * cfg.envs_per_learner)
-    if start and ck.get("env_state") is not None:   # exact continuation (cart-pole); other envs restart their episodes
+    same_envs = bool(start) and len(ck.get("ep_ret", [])) == len(ep_ret)   # resumed with other `learners`: restart
+    if same_envs and ck.get("env_state") is not None:   # exact continuation (cart-pole); other envs restart episodes
         obs, ep_ret = env.set_state(ck["env_state"]), ck["ep_ret"]
-    elif start and norms.returns is not None: norms.returns[:] = 0.0
+    elif start and norms.returns is not None: norms.returns = np.zeros(len(ep_ret))
 
     def checkpoint(epoch):
         save_checkpoint(dict(config=asdict(cfg), batch=batch.state_dict(), critic=critic.state_dict(),
