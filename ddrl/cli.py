@@ -95,7 +95,8 @@ def cmd_distill(args):
     cfg = DistillConfig(args.method, size=args.size, iterations=args.iterations, lr=args.lr, labels=args.labels,
                         init=args.init, loss=args.loss, student=args.student,
                         students_per_step=args.students_per_step, label_lr=args.label_lr, learn_lr=args.learn_lr,
-                        window=args.window, schedule=args.schedule, monitor_every=args.monitor_every,
+                        window=args.window, schedule=args.schedule, batched_students=args.batched_students,
+                        monitor_every=args.monitor_every,
                         monitor_students=args.monitor_students,
                         seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
                         precision=args.precision, compile=args.compile)
@@ -246,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pbc, av-pbc: Adam lr of the soft-label logits (and of the learned student lr) (default: 0.01)")
     d.add_argument("--learn-lr", action="store_true",
                    help="pbc, av-pbc: learn the students' learning rate too (evaluation then uses the learned one)")
+    d.add_argument("--batched-students", action="store_true",
+                   help="pbc, av-pbc: unroll the step's students together with vmap (for GPUs; slower on CPUs)")
     d.add_argument("--schedule", default="constant", choices=["constant", "cosine"],
                    help="the outer lrs over the iterations: constant, or cosine (down to 0; default: constant)")
     d.add_argument("--window", type=int, default=20,

@@ -22,10 +22,10 @@ from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 __all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'MONITOR_STATES', 'MONITOR_SEED', 'CONTROLS', 'balanced_counts',
            'SyntheticSet', 'kcenter_index', 'init_synthetic', 'random_index', 'class_mean_gradients',
            'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'real_class_gradients',
-           'student_matching_step', 'unrolled_student', 'expert_log_probs', 'state_weights', 'policy_divergence',
-           'DistillConfig', 'outer_lr_factor', 'distill', 'monitor_states', 'monitor_divergence', 'save_synthetic',
-           'plot_progress', 'plot_frames', 'random_real_frames', 'class_balanced_real_frames', 'with_expert_labels',
-           'control_set', 'pixel_change']
+           'student_matching_step', 'unrolled_student', 'unrolled_students', 'expert_log_probs', 'state_weights',
+           'policy_divergence', 'DistillConfig', 'outer_lr_factor', 'distill', 'monitor_states', 'monitor_divergence',
+           'save_synthetic', 'plot_progress', 'plot_frames', 'random_real_frames', 'class_balanced_real_frames',
+           'with_expert_labels', 'control_set', 'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -354,6 +354,32 @@ def unrolled_student(student: nn.Module,        # a freshly initialised student:
             params, m, v = ({k: a.detach() for k, a in d.items()} for d in (params, m, v))
     return params
 
+def unrolled_students(student: nn.Module,     # one fresh student: the architecture (its weights are not used)
+                      starts: dict,           # the K students' initial weights, stacked: name -> `(K, ...)`
+                      inputs: torch.Tensor,   # the synthetic set as the students see it
+                      targets: torch.Tensor,  # its labels: actions `(N,)` or probabilities `(N, A)`
+                      batches: torch.Tensor,  # `(steps, K, batch)` indices: per Adam step, one batch per student
+                      lr,                     # the students' learning rate (a float, or a tensor to learn it)
+                      window: int | None = None, # differentiate through the last `window` steps only (None: all)
+                      loss: str = "ce",       # the students' BC loss
+                     ) -> dict:
+    "`unrolled_student` for K students at once (`torch.func.vmap`): their stacked weights after the Adam steps."
+    def step_loss(params, x, y): return bc_loss(torch.func.functional_call(student, params, (x,)), y, loss)
+    gradients = torch.func.vmap(torch.func.grad(step_loss))
+    params = {k: p.detach() for k, p in starts.items()}
+    m = {k: torch.zeros_like(p) for k, p in params.items()}
+    v = {k: torch.zeros_like(p) for k, p in params.items()}
+    first_tracked = len(batches) - (len(batches) if window is None else min(window, len(batches)))
+    for t, idx in enumerate(batches, start=1):
+        tracked = t > first_tracked
+        x, y = (inputs[idx], targets[idx]) if tracked else (inputs[idx].detach(), targets[idx].detach())
+        grads = gradients(params, x, y)
+        step_lr = lr if tracked or not torch.is_tensor(lr) else lr.detach()
+        params, m, v = _adam(params, [grads[k] for k in params], m, v, t, step_lr)
+        if not tracked:
+            params, m, v = ({k: a.detach() for k, a in d.items()} for d in (params, m, v))
+    return params
+
 @torch.no_grad()
 def expert_log_probs(expert: nn.Module, ds: OfflineDataset | torch.Tensor, # a dataset, or its states themselves
                      batch: int = 512) -> torch.Tensor:
@@ -418,6 +444,7 @@ class DistillConfig:
     learn_frames: bool = True    # pbc: learn the frames (False: labels, and lr if learned, only -- the ablation)
     window: int = 20             # pbc: differentiate through the last `window` student steps (RaT-BPTT)
     students_per_step: int = 1   # pbc: fresh students per outer step, their losses averaged (a less noisy meta-gradient)
+    batched_students: bool = False # pbc: unroll the step's students together (vmap; for GPUs: ~3x slower on a CPU)
     real_batch: int = 256        # pbc: real states per outer loss
     label_lr: float = 0.01       # pbc: Adam lr of the soft-label logits
     schedule: str = "constant"   # the outer lrs over the iterations: `constant`, or `cosine` (half a cosine down to 0)
@@ -555,9 +582,32 @@ def _method_step(ds: OfflineDataset, cfg: DistillConfig, syn: SyntheticSet, opt,
             logits = torch.func.functional_call(net, params, (real,)).float()
         return policy_divergence(logits, None if log_p is None else log_p[pick].to(device), actions[pick].to(device),
                                  weights[pick].to(device))
+    def students_together():
+        "`students_per_step` fresh students unrolled together (one horizon for all), their mean divergence."
+        nets = [make_student(cfg.student, ds.n_actions, obs_shape).to(device) for _ in range(cfg.students_per_step)]
+        starts = {k: torch.stack([dict(net.named_parameters())[k].detach() for net in nets])
+                  for k, _ in nets[0].named_parameters()}
+        n_steps = int(rng.integers(min(cfg.window, cfg.student_steps), cfg.student_steps + 1))
+        batches = torch.randint(0, len(syn), (n_steps, len(nets), cfg.student_batch))
+        lr = syn.log_lr.exp() if syn.log_lr is not None else cfg.student_lr
+        pick = np.sort(rng.choice(len(ds), min(cfg.real_batch, len(ds)), replace=False))
+        real = torch.as_tensor(np.asarray(ds.observations[pick]), device=device)
+        play = lambda params: torch.func.functional_call(nets[0], params, (real,))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
+            params = unrolled_students(nets[0], starts, syn.inputs, syn.targets, batches, lr, cfg.window, cfg.loss)
+            logits = torch.func.vmap(play)(params).float()
+        target = None if log_p is None else log_p[pick].to(device)
+        return torch.stack([policy_divergence(l, target, actions[pick].to(device), weights[pick].to(device))
+                            for l in logits]).mean()
     def step(it):
         torch.manual_seed(cfg.seed * 1_000_003 + it)
         opt.zero_grad()
+        if cfg.batched_students:
+            loss = students_together()
+            loss.backward()
+            opt.step()
+            syn.clamp_()
+            return loss.item()
         total = 0.0
         for _ in range(cfg.students_per_step):   # one backward per student: memory stays that of one
             loss = one_student() / cfg.students_per_step
