@@ -22,10 +22,10 @@ from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 __all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'MONITOR_STATES', 'MONITOR_SEED', 'CONTROLS', 'balanced_counts',
            'SyntheticSet', 'kcenter_index', 'init_synthetic', 'random_index', 'class_mean_gradients',
            'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'real_class_gradients',
-           'student_matching_step', 'unrolled_student', 'unrolled_students', 'expert_log_probs', 'state_weights',
-           'policy_divergence', 'DistillConfig', 'outer_lr_factor', 'distill', 'monitor_states', 'monitor_divergence',
-           'save_synthetic', 'plot_progress', 'plot_frames', 'random_real_frames', 'class_balanced_real_frames',
-           'with_expert_labels', 'control_set', 'pixel_change']
+           'student_matching_step', 'adam_unroll', 'unrolled_student', 'unrolled_students', 'expert_log_probs',
+           'state_weights', 'policy_divergence', 'DistillConfig', 'outer_lr_factor', 'distill', 'monitor_states',
+           'monitor_divergence', 'save_synthetic', 'plot_progress', 'plot_frames', 'random_real_frames',
+           'class_balanced_real_frames', 'with_expert_labels', 'control_set', 'pixel_change']
 
 # %% ../nbs/03_distill.ipynb #1b5b154e
 def balanced_counts(available: np.ndarray, # real frames per action
@@ -329,6 +329,29 @@ def _adam(params: dict, grads, m: dict, v: dict, t: int, lr, betas=(0.9, 0.999),
         new_params[k] = p - lr * step
     return new_params, new_m, new_v
 
+def adam_unroll(params: dict,               # the starting weights (detached here)
+                inputs: torch.Tensor,       # the synthetic set as the students see it
+                targets: torch.Tensor,      # its labels
+                batches: torch.Tensor,      # indices, one row per Adam step
+                lr,                         # the learning rate (a float, or a tensor to learn it)
+                window: int | None,         # differentiate through the last `window` steps only (None: all)
+                gradients,                  # `gradients(params, x, y, tracked) -> [grad per weight]`
+               ) -> dict:
+    "Adam steps on minibatches of the synthetic set, differentiable in it through the last `window` steps."
+    params = {k: p.detach() for k, p in params.items()}
+    m = {k: torch.zeros_like(p) for k, p in params.items()}
+    v = {k: torch.zeros_like(p) for k, p in params.items()}
+    first_tracked = len(batches) - (len(batches) if window is None else min(window, len(batches)))
+    for t, idx in enumerate(batches, start=1):
+        tracked = t > first_tracked
+        x, y = (inputs[idx], targets[idx]) if tracked else (inputs[idx].detach(), targets[idx].detach())
+        grads = gradients(params, x, y, tracked)
+        step_lr = lr if tracked or not torch.is_tensor(lr) else lr.detach()
+        params, m, v = _adam(params, grads, m, v, t, step_lr)
+        if not tracked:
+            params, m, v = ({k: a.detach() for k, a in d.items()} for d in (params, m, v))
+    return params
+
 def unrolled_student(student: nn.Module,        # a freshly initialised student: its weights are the start
                      inputs: torch.Tensor,      # the synthetic set as the student sees it (frames in [0, 1])
                      targets: torch.Tensor,     # its labels: actions `(N,)` or probabilities `(N, A)`
@@ -338,21 +361,11 @@ def unrolled_student(student: nn.Module,        # a freshly initialised student:
                      loss: str = "ce",          # the students' BC loss
                     ) -> dict:
     "The student's weights after Adam steps on the synthetic set, differentiable in it through the last `window` steps."
-    params = {k: p.detach() for k, p in student.named_parameters()}
-    m = {k: torch.zeros_like(p) for k, p in params.items()}
-    v = {k: torch.zeros_like(p) for k, p in params.items()}
-    first_tracked = len(batches) - (len(batches) if window is None else min(window, len(batches)))
-    for t, idx in enumerate(batches, start=1):
-        tracked = t > first_tracked
-        x, y = (inputs[idx], targets[idx]) if tracked else (inputs[idx].detach(), targets[idx].detach())
+    def gradients(params, x, y, tracked):
         params = {k: p if p.requires_grad else p.detach().requires_grad_() for k, p in params.items()}
         step_loss = bc_loss(torch.func.functional_call(student, params, (x,)), y, loss)
-        grads = torch.autograd.grad(step_loss, list(params.values()), create_graph=tracked)
-        step_lr = lr if tracked or not torch.is_tensor(lr) else lr.detach()
-        params, m, v = _adam(params, grads, m, v, t, step_lr)
-        if not tracked:
-            params, m, v = ({k: a.detach() for k, a in d.items()} for d in (params, m, v))
-    return params
+        return torch.autograd.grad(step_loss, list(params.values()), create_graph=tracked)
+    return adam_unroll(dict(student.named_parameters()), inputs, targets, batches, lr, window, gradients)
 
 def unrolled_students(student: nn.Module,     # one fresh student: the architecture (its weights are not used)
                       starts: dict,           # the K students' initial weights, stacked: name -> `(K, ...)`
@@ -365,20 +378,11 @@ def unrolled_students(student: nn.Module,     # one fresh student: the architect
                      ) -> dict:
     "`unrolled_student` for K students at once (`torch.func.vmap`): their stacked weights after the Adam steps."
     def step_loss(params, x, y): return bc_loss(torch.func.functional_call(student, params, (x,)), y, loss)
-    gradients = torch.func.vmap(torch.func.grad(step_loss))
-    params = {k: p.detach() for k, p in starts.items()}
-    m = {k: torch.zeros_like(p) for k, p in params.items()}
-    v = {k: torch.zeros_like(p) for k, p in params.items()}
-    first_tracked = len(batches) - (len(batches) if window is None else min(window, len(batches)))
-    for t, idx in enumerate(batches, start=1):
-        tracked = t > first_tracked
-        x, y = (inputs[idx], targets[idx]) if tracked else (inputs[idx].detach(), targets[idx].detach())
-        grads = gradients(params, x, y)
-        step_lr = lr if tracked or not torch.is_tensor(lr) else lr.detach()
-        params, m, v = _adam(params, [grads[k] for k in params], m, v, t, step_lr)
-        if not tracked:
-            params, m, v = ({k: a.detach() for k, a in d.items()} for d in (params, m, v))
-    return params
+    per_student = torch.func.vmap(torch.func.grad(step_loss))
+    def gradients(params, x, y, tracked):
+        grads = per_student(params, x, y)
+        return [grads[k] for k in params]
+    return adam_unroll(starts, inputs, targets, batches, lr, window, gradients)
 
 @torch.no_grad()
 def expert_log_probs(expert: nn.Module, ds: OfflineDataset | torch.Tensor, # a dataset, or its states themselves
