@@ -96,6 +96,7 @@ def cmd_distill(args):
                         init=args.init, loss=args.loss, student=args.student,
                         students_per_step=args.students_per_step, label_lr=args.label_lr, learn_lr=args.learn_lr,
                         window=args.window, schedule=args.schedule, batched_students=args.batched_students,
+                        normalise=args.normalise,
                         monitor_every=args.monitor_every,
                         monitor_students=args.monitor_students,
                         seed=args.seed, device=args.device, checkpoint_every=args.checkpoint_every,
@@ -247,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pbc, av-pbc: Adam lr of the soft-label logits (and of the learned student lr) (default: 0.01)")
     d.add_argument("--learn-lr", action="store_true",
                    help="pbc, av-pbc: learn the students' learning rate too (evaluation then uses the learned one)")
+    d.add_argument("--normalise", action="store_true",
+                   help="pbc, av-pbc: scale each student's meta-gradient to norm 1 before the step's average")
     d.add_argument("--batched-students", action="store_true",
                    help="pbc, av-pbc: unroll the step's students together with vmap (for GPUs; slower on CPUs)")
     d.add_argument("--schedule", default="constant", choices=["constant", "cosine"],

@@ -449,6 +449,7 @@ class DistillConfig:
     window: int = 20             # pbc: differentiate through the last `window` student steps (RaT-BPTT)
     students_per_step: int = 1   # pbc: fresh students per outer step, their losses averaged (a less noisy meta-gradient)
     batched_students: bool = False # pbc: unroll the step's students together (vmap; for GPUs: ~3x slower on a CPU)
+    normalise: bool = False      # pbc: each student's meta-gradient scaled to norm 1 before the step's average
     real_batch: int = 256        # pbc: real states per outer loss
     label_lr: float = 0.01       # pbc: Adam lr of the soft-label logits
     schedule: str = "constant"   # the outer lrs over the iterations: `constant`, or `cosine` (half a cosine down to 0)
@@ -475,6 +476,8 @@ class DistillConfig:
             raise ValueError(f"labels must be auto/hard/soft/expert, found {self.labels!r}")
         if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, found {self.init!r}")
         if self.loss not in ("ce", "mse"): raise ValueError(f"loss must be 'ce' or 'mse', found {self.loss!r}")
+        if self.normalise and self.batched_students:
+            raise ValueError("normalise scales each student's meta-gradient: it needs batched_students=False")
         if self.schedule not in ("constant", "cosine"):
             raise ValueError(f"schedule must be 'constant' or 'cosine', found {self.schedule!r}")
         if self.weighting not in ("auto", "value", "rtg"):
@@ -613,9 +616,14 @@ def _method_step(ds: OfflineDataset, cfg: DistillConfig, syn: SyntheticSet, opt,
             syn.clamp_()
             return loss.item()
         total = 0.0
+        learned = [p for p in syn.parameters() if p.requires_grad]
         for _ in range(cfg.students_per_step):   # one backward per student: memory stays that of one
             loss = one_student() / cfg.students_per_step
-            loss.backward()
+            grads = torch.autograd.grad(loss, learned, allow_unused=True)
+            grads = [torch.zeros_like(p) if g is None else g for p, g in zip(learned, grads)]
+            scale = 1 / torch.sqrt(sum((g * g).sum() for g in grads)).clamp_min(1e-30) if cfg.normalise else 1.0
+            for p, g in zip(learned, grads):
+                p.grad = g * scale if p.grad is None else p.grad + g * scale
             total += loss.item()
         opt.step()
         syn.clamp_()

@@ -32,7 +32,7 @@ as the original code fed it, instead of [0, 1] inputs: a separate run, in result
 <game>-cnn-raw.md, on the same offline dataset. `--students-per-step K` averages pbc's outer loss over K students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
        [--percents 10 25 40] [--student cnn-raw] [--students-per-step K] [--iterations N] [--only PART ...] [--out DIR]
-       [--lr X --label-lr Y --schedule cosine --precision bf16 (pbc's outer settings)]
+       [--lr X --label-lr Y --schedule cosine --precision bf16 --normalise (pbc's outer settings)]
        [--interim (the page from the sets evaluated so far)]
 """
 import argparse
@@ -94,7 +94,7 @@ class Config:
     student_kind: str = "cnn"           # every set's students: `cnn` ([0, 1] inputs) or `cnn-raw` (raw 0-255 pixels)
     students_per_step: int = 1          # pbc: students per outer step (`DistillConfig.students_per_step`)
     monitor_every: int = 0              # distillations: iterations between monitor points (`DistillConfig.monitor_every`)
-    outer: dict = field(default_factory=dict)  # pbc's outer settings besides the defaults: lr, label_lr, schedule, precision
+    outer: dict = field(default_factory=dict)  # pbc's settings besides its defaults (lr, schedule, normalise, ...)
     def __post_init__(self):
         if self.student_kind != "cnn":
             self.student = replace(self.student, student=self.student_kind)
@@ -122,6 +122,7 @@ def parse_config() -> Config:
     parser.add_argument("--label-lr", type=float, help="pbc: the soft labels' Adam lr (default: DistillConfig's, 0.01)")
     parser.add_argument("--schedule", choices=["constant", "cosine"], help="pbc: the outer lrs' schedule (default: constant)")
     parser.add_argument("--precision", choices=["fp32", "bf16"], help="pbc: its inner students' precision (default: fp32)")
+    parser.add_argument("--normalise", action="store_true", help="pbc: each student's meta-gradient scaled to norm 1")
     args = parser.parse_args()
     if args.iterations is not None and args.iterations < 1:
         parser.error(f"--iterations: expected >= 1, found {args.iterations}")
@@ -136,7 +137,8 @@ def parse_config() -> Config:
                   students_per_step=args.students_per_step, iterations=args.iterations,
                   monitor_every=args.monitor_every,
                   outer={k: v for k, v in dict(lr=args.lr, label_lr=args.label_lr, schedule=args.schedule,
-                                               precision=args.precision).items() if v is not None})
+                                               precision=args.precision, normalise=args.normalise or None).items()
+                         if v is not None})
 
 
 # ---- the training sets -------------------------------------------------------------------------------------
@@ -372,8 +374,9 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     options += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
     options += f" --iterations {cfg.iterations}" if cfg.iterations else ""
     options += f" --monitor-every {cfg.monitor_every}" if cfg.monitor_every else ""
-    options += "".join(f" --{k.replace('_', '-')} {v:g}" if isinstance(v, float) else f" --{k.replace('_', '-')} {v}"
-                       for k, v in cfg.outer.items())
+    for key, value in cfg.outer.items():
+        flag = f" --{key.replace('_', '-')}"
+        options += flag if value is True else f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}"
     command = (f"OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game {cfg.game} --methods "
                f"{' '.join(cfg.methods)}{percents}{options}")
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""

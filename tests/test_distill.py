@@ -123,12 +123,17 @@ def test_cli_distill_pbc_options(tmp_path):
     r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--method", "pbc", "--size", "6",
                         "--iterations", "2", "--student", "cnn-raw", "--students-per-step", "2", "--monitor-every", "1",
                         "--monitor-students", "1", "--label-lr", "0.05", "--learn-lr", "--window", "5",
-                        "--schedule", "cosine", "--precision", "bf16", "--batched-students",
+                        "--schedule", "cosine", "--precision", "bf16", "--normalise",
                         "--out", str(tmp_path / "syn"), "--quiet"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     config = json.loads((tmp_path / "syn" / "config.json").read_text())
     assert (config["student"], config["students_per_step"], config["monitor_every"], config["monitor_students"]) == (
         "cnn-raw", 2, 1, 1)
     assert (config["label_lr"], config["learn_lr"], config["window"]) == (0.05, True, 5)
-    assert (config["schedule"], config["precision"], config["batched_students"]) == ("cosine", "bf16", True)
+    assert (config["schedule"], config["precision"], config["normalise"]) == ("cosine", "bf16", True)
     assert len((tmp_path / "syn" / "monitor.csv").read_text().splitlines()) == 1 + 3
+    r = subprocess.run([ddrl, "distill", "--dataset", str(tmp_path / "real"), "--method", "pbc", "--size", "6",
+                        "--iterations", "1", "--students-per-step", "2", "--batched-students", "--window", "5",
+                        "--out", str(tmp_path / "together"), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads((tmp_path / "together" / "config.json").read_text())["batched_students"] is True
