@@ -78,10 +78,14 @@ def executed_notebooks(paths: list[Path], workers: int, refresh: bool = False) -
     CACHE.mkdir(exist_ok=True)
     out = {p: CACHE / f"{p.stem}.{execution_key(p)}.ipynb" for p in paths}
     todo, failed = [p for p in paths if refresh or not out[p].exists()], []
+    # workers torch processes with a thread per core each oversubscribe the cores and run several times slower
+    env = dict(os.environ)
+    env.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // max(1, workers))))
     def run(p):
         t0 = time.time()
         tmp = out[p].with_suffix(f".{os.getpid()}.partial")
-        r = subprocess.run([sys.executable, __file__, "--execute-one", str(p), str(tmp)], capture_output=True, text=True)
+        r = subprocess.run([sys.executable, __file__, "--execute-one", str(p), str(tmp)], capture_output=True, text=True,
+                           env=env)
         if r.returncode:
             failed.append(p.name)
             print(f"  {p.name} FAILED after {time.time() - t0:.0f} s:\n{(r.stderr or r.stdout)[-6000:]}", flush=True)
@@ -89,7 +93,8 @@ def executed_notebooks(paths: list[Path], workers: int, refresh: bool = False) -
         for old in CACHE.glob(f"{p.stem}.*.ipynb"): old.unlink()
         tmp.rename(out[p])
         print(f"  {p.name}: {time.time() - t0:.0f} s", flush=True)
-    if todo: print(f"executing {len(todo)} notebook(s), {workers} at a time (copies with outputs kept in {CACHE.name}/)")
+    if todo: print(f"executing {len(todo)} notebook(s), {workers} at a time with {env['OMP_NUM_THREADS']} torch thread(s)"
+                   f" each (copies with outputs kept in {CACHE.name}/)")
     with ThreadPoolExecutor(max(1, workers)) as pool: list(pool.map(run, sorted(todo, key=lambda p: -p.stat().st_size)))
     if failed: raise SystemExit(f"{len(failed)} notebook(s) failed: {', '.join(sorted(failed))}")
     return out
