@@ -25,7 +25,7 @@ run: $(STAMP)  ## the main job
 
 test: $(STAMP)  ## every notebook as a test (the cells nbdev-test runs; executed copies kept for the site), then pytest
 	$(BIN)/python tools/build_docs.py --test-notebooks --workers 2
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --durations=12 tests
 
 test-slow: $(STAMP)  ## also the cells tagged `#| slow` and the slow pytest tests
 	$(BIN)/nbdev-test --n-workers 1 --flags slow
