@@ -192,12 +192,19 @@ def run_part(cfg: Config, info: dict, name: str, work, needed: bool = True):
     if not needed or (cfg.only and name not in cfg.only):
         return
     start = time.time()
-    result = dict(work() or {}, part=name, threads=torch.get_num_threads(), commit=COMMIT)
+    result = dict(work() or {}, part=name, threads=torch.get_num_threads(), commit=COMMIT, machine=MACHINE)
     result["seconds"] = round(time.time() - start, 1)
     done.parent.mkdir(parents=True, exist_ok=True)
     write_json(done, result)
     info[name] = result
     print(f"{cfg.game} {name}: {result['seconds']:.0f} s", flush=True)
+
+
+def machines(info: dict) -> str:
+    "The machines that made the parts in `info`, as their records name them (older records name none)."
+    named = sorted({r["machine"] for r in info.values() if "machine" in r})
+    unnamed = sum("commit" in r and "machine" not in r for r in info.values())
+    return "; ".join(named + ([f"not recorded for {unnamed} older parts"] if unnamed else [])) or "-"
 
 
 def commit_label() -> str:
@@ -207,6 +214,7 @@ def commit_label() -> str:
 
 
 COMMIT = commit_label()   # the code this process runs (read once: later edits of the checkout do not change it)
+MACHINE = device_name(torch.device("cpu"))   # where this process makes its parts (a run may span machines)
 expert = lru_cache(maxsize=None)(load_expert)   # the shipped expert, loaded once per game
 load_once = lru_cache(maxsize=1)(load_dataset)  # the offline dataset, read once (every part runs in this process)
 
@@ -382,9 +390,9 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""
     text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2){raw}"
             + (" -- interim" if missing else "") + "\n",
-            f"Made by `{command}{' --interim' if missing else ''}` on {device_name(torch.device('cpu'))}, its parts "
-            f"at commit(s) {', '.join(sorted({r['commit'] for r in info.values() if 'commit' in r}))} "
-            "(each part's record in parts/ names its own).\n"]
+            f"Made by `{command}{' --interim' if missing else ''}`, its parts at commit(s) "
+            f"{', '.join(sorted({r['commit'] for r in info.values() if 'commit' in r}))} (each part's record in parts/ "
+            f"names its own); machines: {machines(info)}.\n"]
     if missing:
         text += [f"**Interim: {len(missing)} of the training sets not evaluated yet** ({', '.join(missing)}); every number "
                  f"below comes from the sets evaluated so far, and `{command}` finishes the run.\n"]
@@ -405,7 +413,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
             "(subset or distillation seeds), else its students, else the one policy. For distillation runs: the "
             "loss at the first and last iteration, how far the frames moved from the real frames they "
             "started from (pixel levels 0-255, on the float frames), and the wall time with "
-            f"{'/'.join(map(str, threads))} torch thread(s) on the machine named above. `KL to expert`: the mean over "
+            f"{'/'.join(map(str, threads))} torch thread(s) on the machines named above. `KL to expert`: the mean over "
             f"a row's policies of KL(expert || policy) on {DIVERGENCE_STATES:,} states of the offline dataset (what "
             "imitation reduces; the action prior's value is what a policy gets by ignoring the state), and how often "
             "its likeliest action is the expert's.\n",
