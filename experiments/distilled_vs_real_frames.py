@@ -458,7 +458,11 @@ def write_page(cfg: Config, info: dict, sets: list[dict]):
     parts = {"Random": ["Random"], PRIOR: ["Prior"]}
     for s in done: parts.setdefault(s["name"], []).append(s["part"])
     page = result_page(cfg, info, results, order, parts, [s["part"] for s in sets if s not in done])
-    (cfg.out / f"{run_name(cfg)}.md").write_text(page)
+    notes = folder(cfg) / "notes.md"   # what a reader must know that the records cannot say (kept by hand)
+    if notes.exists(): page = page.rstrip("\n") + "\n\n" + notes.read_text()
+    target = cfg.out / f"{run_name(cfg)}.md"
+    target.with_suffix(".md.partial").write_text(page)
+    target.with_suffix(".md.partial").replace(target)
     plt.close(plot_id_ood(results, path=cfg.out / f"{run_name(cfg)}.png",
                           title=f"{cfg.game}: {cfg.size}-frame sets, means with 95% intervals (sampled actions)"))
     pairs = [(m, c.format(n=cfg.size)) for m in dict.fromkeys(cfg.methods) for c in CONTROLS.values()]
