@@ -56,7 +56,7 @@ from ddrl.data import (OfflineDataset, PriorPolicy, ProcgenSpec, RandomPolicy, c
 from ddrl.distill import CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
 from ddrl.eval import EvalSpec, evaluate_policies, results_frame
 from ddrl.expert import device_name, load_expert
-from ddrl.pipeline import _git_commit, write_json
+from ddrl.pipeline import _git_commit, write_json, write_text
 from ddrl.report import (SPLIT_NAMES, comparison_table, markdown_table, percentile_table, plot_differences, plot_id_ood,
                          with_interval)
 
@@ -460,9 +460,7 @@ def write_page(cfg: Config, info: dict, sets: list[dict]):
     page = result_page(cfg, info, results, order, parts, [s["part"] for s in sets if s not in done])
     notes = folder(cfg) / "notes.md"   # what a reader must know that the records cannot say (kept by hand)
     if notes.exists(): page = page.rstrip("\n") + "\n\n" + notes.read_text()
-    target = cfg.out / f"{run_name(cfg)}.md"
-    target.with_suffix(".md.partial").write_text(page)
-    target.with_suffix(".md.partial").replace(target)
+    write_text(cfg.out / f"{run_name(cfg)}.md", page)
     plt.close(plot_id_ood(results, path=cfg.out / f"{run_name(cfg)}.png",
                           title=f"{cfg.game}: {cfg.size}-frame sets, means with 95% intervals (sampled actions)"))
     pairs = [(m, c.format(n=cfg.size)) for m in dict.fromkeys(cfg.methods) for c in CONTROLS.values()]

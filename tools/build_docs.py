@@ -78,7 +78,7 @@ def executed_notebooks(paths: list[Path], workers: int, refresh: bool = False) -
     CACHE.mkdir(exist_ok=True)
     out = {p: CACHE / f"{p.stem}.{execution_key(p)}.ipynb" for p in paths}
     todo, failed = [p for p in paths if refresh or not out[p].exists()], []
-    # workers torch processes with a thread per core each oversubscribe the cores and run several times slower
+    # several torch processes with a thread per core each would oversubscribe the cores and run several times slower
     env = dict(os.environ)
     env.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // max(1, workers))))
     def run(p):
