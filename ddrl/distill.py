@@ -490,10 +490,12 @@ class DistillConfig:
         if self.monitor_students < 1: raise ValueError(f"monitor_students must be >= 1, found {self.monitor_students}")
     @property
     def frame_lr(self) -> float:
-        "The frames' lr in pixel units: the paper's 0.1 (expert-gm); 0.1 for [0, 1] inputs (student-gm, dc); 1 (pbc's Adam)."
+        "The frames' lr in pixel units: the paper's 0.1 (expert-gm); 0.1 for the student's inputs (student-gm, dc); 1 (pbc)."
         if self.lr is not None: return self.lr
-        return {"expert-gm": 0.1, "student-gm": 0.1 * 255 ** 2, "dc": 0.1 * 0.25 ** 2 * 255 ** 2,
-                "pbc": 1.0, "av-pbc": 1.0}[self.method]
+        lr = {"expert-gm": 0.1, "student-gm": 0.1 * 255 ** 2, "dc": 0.1 * 0.25 ** 2 * 255 ** 2,
+              "pbc": 1.0, "av-pbc": 1.0}[self.method]
+        raw = self.student == "cnn-raw" and self.method in ("student-gm", "dc")   # inputs in pixel units already
+        return lr / 255 ** 2 if raw else lr
     @property
     def bilevel(self) -> bool: return self.method in ("pbc", "av-pbc")
     def label_mode(self) -> str:

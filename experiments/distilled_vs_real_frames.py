@@ -31,7 +31,8 @@ With `--student cnn-raw` every student (of every set, BC too, and inside pbc) is
 as the original code fed it, instead of [0, 1] inputs: a separate run, in results/distill/<game>-cnn-raw/ and
 <game>-cnn-raw.md, on the same offline dataset. `--students-per-step K` averages pbc's outer loss over K students.
 Usage: OMP_NUM_THREADS=1 python experiments/distilled_vs_real_frames.py --game starpilot [--methods pbc pbc-frozen]
-       [--percents 10 25 40] [--student cnn-raw] [--students-per-step K] [--iterations N] [--only PART ...] [--out DIR]
+       [--percents 10 25 40] [--student cnn-raw] [--students-per-step K] [--iterations N [METHOD=N ...]] [--only PART ...]
+       [--out DIR] [--distill-seeds N --page NAME (a screen: N runs of some methods beside the run's controls)]
        [--lr X --label-lr Y --schedule cosine --precision bf16 --normalise (pbc's outer settings)]
        [--interim (the page from the sets evaluated so far)]
 """
@@ -87,6 +88,8 @@ class Config:
     collect_envs: int = 50              # parallel environments while collecting
     data_seed: int = 0                  # seed of the collection; subset and distillation seeds are offsets from it
     iterations: int | None = None       # outer iterations (None: each method's default)
+    method_iterations: dict = field(default_factory=dict)  # method -> outer iterations, over `iterations`
+    page: str | None = None             # the result page's name (None: the run's name); a screen of a few methods
     dc_iterations: int = 20             # outer iterations of dc (each 10 matches x 50 inner steps)
     student: BCConfig = field(default_factory=lambda: BCConfig(steps=100, batch_size=15, lr=5e-3))
     bc: BCConfig = field(default_factory=lambda: BCConfig(steps=1000, batch_size=256, lr=5e-3))  # BC x%
@@ -116,16 +119,28 @@ def parse_config() -> Config:
     parser.add_argument("--monitor-every", type=int, default=0,
                         help="distillations: iterations between monitor points (fresh students' KL to the expert; "
                              "default 0: none)")
-    parser.add_argument("--iterations", type=int, help="outer iterations of every distillation but dc "
-                                                      "(default: each method's own)")
+    parser.add_argument("--iterations", nargs="+", default=[], metavar="N|METHOD=N",
+                        help="outer iterations of every distillation but dc (default: each method's own); "
+                             "METHOD=N for one method, e.g. --iterations 150 student-gm=1000")
+    parser.add_argument("--distill-seeds", type=int, default=Config.distill_seeds,
+                        help=f"distillation runs per method (default {Config.distill_seeds}; 1: a screen)")
+    parser.add_argument("--page", help="the result page's name, <out>/<page>.md (default: the run's name); for a screen "
+                                       "of some methods beside the run's controls (made only where missing)")
     parser.add_argument("--lr", type=float, help="pbc: the frames' Adam lr, pixel levels (default: DistillConfig's, 1)")
     parser.add_argument("--label-lr", type=float, help="pbc: the soft labels' Adam lr (default: DistillConfig's, 0.01)")
     parser.add_argument("--schedule", choices=["constant", "cosine"], help="pbc: the outer lrs' schedule (default: constant)")
     parser.add_argument("--precision", choices=["fp32", "bf16"], help="pbc: its inner students' precision (default: fp32)")
     parser.add_argument("--normalise", action="store_true", help="pbc: each student's meta-gradient scaled to norm 1")
     args = parser.parse_args()
-    if args.iterations is not None and args.iterations < 1:
-        parser.error(f"--iterations: expected >= 1, found {args.iterations}")
+    iterations, method_iterations = None, {}
+    for token in args.iterations:
+        method, _, n = token.rpartition("=")
+        if not n.isdigit() or int(n) < 1 or (method and method not in METHODS and method not in VARIANTS):
+            parser.error(f"--iterations: expected N or METHOD=N with N >= 1 and METHOD one of "
+                         f"{list(METHODS) + list(VARIANTS)}, found {token!r}")
+        if method: method_iterations[method] = int(n)
+        else: iterations = int(n)
+    if args.distill_seeds < 1: parser.error(f"--distill-seeds: expected >= 1, found {args.distill_seeds}")
     if args.monitor_every < 0: parser.error(f"--monitor-every: expected >= 0, found {args.monitor_every}")
     if args.students_per_step < 1: parser.error(f"--students-per-step: expected >= 1, found {args.students_per_step}")
     if unknown := [m for m in args.methods if m not in METHODS and m not in VARIANTS]:
@@ -134,7 +149,8 @@ def parse_config() -> Config:
         parser.error(f"--percents: expected values in (0, 100) (BC 100% always runs), found {bad}")
     return Config(game=args.game, out=args.out, methods=tuple(args.methods), only=args.only,
                   percents=tuple(sorted(set(args.percents))), interim=args.interim, student_kind=args.student,
-                  students_per_step=args.students_per_step, iterations=args.iterations,
+                  students_per_step=args.students_per_step, iterations=iterations,
+                  method_iterations=method_iterations, distill_seeds=args.distill_seeds, page=args.page,
                   monitor_every=args.monitor_every,
                   outer={k: v for k, v in dict(lr=args.lr, label_lr=args.label_lr, schedule=args.schedule,
                                                precision=args.precision, normalise=args.normalise or None).items()
@@ -159,16 +175,23 @@ def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
     "The distillation run of `method` with dataset seed `seed`."
     settings = VARIANTS.get(method, dict(method=method))
     iterations = cfg.dc_iterations if settings["method"] == "dc" else cfg.iterations
+    iterations = cfg.method_iterations.get(method, cfg.method_iterations.get(settings["method"], iterations))
     extra = {} if cfg.student_kind == "cnn" else dict(student=cfg.student_kind)   # the default runs' configs unchanged
-    if cfg.students_per_step != 1: extra["students_per_step"] = cfg.students_per_step
+    bilevel = settings["method"] in ("pbc", "av-pbc")
+    if cfg.students_per_step != 1 and bilevel: extra["students_per_step"] = cfg.students_per_step
     if cfg.monitor_every: extra["monitor_every"] = cfg.monitor_every   # watching changes no number of the run
-    if settings["method"] in ("pbc", "av-pbc"): extra.update(cfg.outer)
+    if bilevel: extra.update(cfg.outer)
     return DistillConfig(**settings, size=cfg.size, iterations=iterations, seed=cfg.data_seed * 1000 + seed, **extra)
 
 
 def run_name(cfg: Config) -> str:
     "The run's name: the game, with the student kind when it is not the default."
     return cfg.game if cfg.student_kind == "cnn" else f"{cfg.game}-{cfg.student_kind}"
+
+
+def page_name(cfg: Config) -> str:
+    "The result page's name: the run's, or the `--page` given for a screen."
+    return cfg.page or run_name(cfg)
 
 
 def folder(cfg: Config) -> Path:
@@ -380,7 +403,10 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     percents = f" --percents {' '.join(f'{p:g}' for p in cfg.percents)}" if cfg.percents else ""
     options = "" if cfg.student_kind == "cnn" else f" --student {cfg.student_kind}"
     options += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
-    options += f" --iterations {cfg.iterations}" if cfg.iterations else ""
+    iterations = ([str(cfg.iterations)] if cfg.iterations else []) + [f"{m}={n}" for m, n in cfg.method_iterations.items()]
+    options += f" --iterations {' '.join(iterations)}" if iterations else ""
+    options += f" --distill-seeds {cfg.distill_seeds}" if cfg.distill_seeds != Config.distill_seeds else ""
+    options += f" --page {cfg.page}" if cfg.page else ""
     options += f" --monitor-every {cfg.monitor_every}" if cfg.monitor_every else ""
     for key, value in cfg.outer.items():
         flag = f" --{key.replace('_', '-')}"
@@ -389,6 +415,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                f"{' '.join(cfg.methods)}{percents}{options}")
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""
     text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2){raw}"
+            + (f" -- a screen, {cfg.distill_seeds} run(s) per method" if cfg.distill_seeds != Config.distill_seeds else "")
             + (" -- interim" if missing else "") + "\n",
             f"Made by `{command}{' --interim' if missing else ''}`, its parts at commit(s) "
             f"{', '.join(sorted({r['commit'] for r in info.values() if 'commit' in r}))} (each part's record in parts/ "
@@ -402,7 +429,13 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                "inner ones, is the paper's CNN fed raw 0-255 pixels as the original code fed it (first-layer "
                "activations and Adam updates 255x those of [0, 1] inputs), not [0, 1] inputs as in "
                f"`{cfg.game}.md`.", ""] if cfg.student_kind == "cnn-raw" else []),
-            *([f"pbc averages its outer loss over {cfg.students_per_step} students per outer step.", ""]
+            *([f"**A screen**: {cfg.distill_seeds} distillation run(s) per method (`--distill-seeds "
+               f"{cfg.distill_seeds}`), not {Config.distill_seeds}; the controls are the run's own (`{run_name(cfg)}.md`). "
+               "With one run a method's interval covers its students and levels, not the variation between "
+               "distillation runs: a method that looks better here needs its other runs before it can be said to "
+               "beat anything.", ""] if cfg.distill_seeds != Config.distill_seeds else []),
+            *([f"The bi-level methods (pbc, av-pbc) average their outer loss over {cfg.students_per_step} students per "
+               "outer step.", ""]
               if cfg.students_per_step != 1 else []),
             *([f"pbc's outer settings besides its defaults: {', '.join(f'{k}={v}' for k, v in cfg.outer.items())} "
                "(`DistillConfig`).", ""] if cfg.outer else []),
@@ -418,7 +451,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
             "imitation reduces; the action prior's value is what a policy gets by ignoring the state), and how often "
             "its likeliest action is the expert's.\n",
             means_table(cfg, results, info, order, parts), "",
-            f"![means]({run_name(cfg)}.png)\n"]
+            f"![means]({page_name(cfg)}.png)\n"]
     if methods:
         pairs = [(m, c) for m in methods for c in controls + [PRIOR, "BC 100%"]]
         text += ["## Do distilled frames beat real frames?\n",
@@ -427,7 +460,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                  "intervals widened for Holm's correction over every cell of this table; **beats** / loses only where "
                  "the interval excludes 0.\n",
                  table(pairs), "",
-                 f"![differences]({run_name(cfg)}-differences.png)\n"]
+                 f"![differences]({page_name(cfg)}-differences.png)\n"]
     frozen = [(v, settings["method"]) for v, settings in VARIANTS.items() if v in methods and settings["method"] in methods]
     if frozen:
         text += ["## Do the frames carry information?\n",
@@ -458,15 +491,15 @@ def write_page(cfg: Config, info: dict, sets: list[dict]):
     parts = {"Random": ["Random"], PRIOR: ["Prior"]}
     for s in done: parts.setdefault(s["name"], []).append(s["part"])
     page = result_page(cfg, info, results, order, parts, [s["part"] for s in sets if s not in done])
-    notes = folder(cfg) / "notes.md"   # what a reader must know that the records cannot say (kept by hand)
-    if notes.exists(): page = page.rstrip("\n") + "\n\n" + notes.read_text()
-    write_text(cfg.out / f"{run_name(cfg)}.md", page)
-    plt.close(plot_id_ood(results, path=cfg.out / f"{run_name(cfg)}.png",
+    notes = folder(cfg) / ("notes.md" if not cfg.page else f"notes-{cfg.page}.md")   # what a reader must know that
+    if notes.exists(): page = page.rstrip("\n") + "\n\n" + notes.read_text()        # the records cannot say (by hand)
+    write_text(cfg.out / f"{page_name(cfg)}.md", page)
+    plt.close(plot_id_ood(results, path=cfg.out / f"{page_name(cfg)}.png",
                           title=f"{cfg.game}: {cfg.size}-frame sets, means with 95% intervals (sampled actions)"))
     pairs = [(m, c.format(n=cfg.size)) for m in dict.fromkeys(cfg.methods) for c in CONTROLS.values()]
     pairs = [(a, b) for a, b in pairs if a in order and b in order]
     if pairs:
-        plt.close(plot_differences(results, pairs, path=cfg.out / f"{run_name(cfg)}-differences.png",
+        plt.close(plot_differences(results, pairs, path=cfg.out / f"{page_name(cfg)}-differences.png",
                                    title=f"{cfg.game}: distilled minus real frames, Holm-corrected 95% intervals"))
     print(page)
 
