@@ -19,7 +19,7 @@ from .data import CheckpointError, check_device, load_checkpoint, save_checkpoin
 from .bc import BCConfig, bc_loss, make_student, save_students, train_students
 
 # %% auto #0
-__all__ = ['INITS', 'METHODS', 'DEFAULT_ITERATIONS', 'MONITOR_STATES', 'MONITOR_SEED', 'CONTROLS', 'balanced_counts',
+__all__ = ['INITS', 'METHODS', 'BILEVEL', 'DEFAULT_ITERATIONS', 'MONITOR_STATES', 'MONITOR_SEED', 'CONTROLS', 'balanced_counts',
            'SyntheticSet', 'kcenter_index', 'init_synthetic', 'random_index', 'class_mean_gradients',
            'synthetic_class_gradients', 'squared_l2', 'matching_objective', 'layerwise_cosine', 'real_class_gradients',
            'student_matching_step', 'adam_unroll', 'unrolled_student', 'unrolled_students', 'expert_log_probs',
@@ -422,6 +422,7 @@ def policy_divergence(student_logits: torch.Tensor,  # `(n, A)` the student's lo
 
 # %% ../nbs/03_distill.ipynb #6116b9bd
 METHODS = ("expert-gm", "student-gm", "dc", "pbc", "av-pbc")
+BILEVEL = ("pbc", "av-pbc")   # the methods that unroll students inside their objective
 DEFAULT_ITERATIONS = {"expert-gm": 1000, "student-gm": 1000, "dc": 1000, "pbc": 300, "av-pbc": 300}
 
 @dataclass
@@ -490,14 +491,15 @@ class DistillConfig:
         if self.monitor_students < 1: raise ValueError(f"monitor_students must be >= 1, found {self.monitor_students}")
     @property
     def frame_lr(self) -> float:
-        "The frames' lr in pixel units: the paper's 0.1 (expert-gm); 0.1 for the student's inputs (student-gm, dc); 1 (pbc)."
+        "The frames' lr in pixel units: the paper's 0.1 (expert-gm); 0.1 in the student's input units (student-gm, dc); 1 (pbc)."
         if self.lr is not None: return self.lr
-        lr = {"expert-gm": 0.1, "student-gm": 0.1 * 255 ** 2, "dc": 0.1 * 0.25 ** 2 * 255 ** 2,
-              "pbc": 1.0, "av-pbc": 1.0}[self.method]
-        raw = self.student == "cnn-raw" and self.method in ("student-gm", "dc")   # inputs in pixel units already
-        return lr / 255 ** 2 if raw else lr
+        if self.method == "expert-gm": return 0.1
+        if self.bilevel: return 1.0
+        per_input = {"student-gm": 0.1, "dc": 0.1 * 0.25 ** 2}[self.method]   # the original's, in its input units
+        pixels_per_input = 1 if self.student == "cnn-raw" else 255           # raw-pixel students: 1; [0, 1]: 255
+        return per_input * pixels_per_input ** 2
     @property
-    def bilevel(self) -> bool: return self.method in ("pbc", "av-pbc")
+    def bilevel(self) -> bool: return self.method in BILEVEL
     def label_mode(self) -> str:
         "The labels actually used: `auto` is learnable soft labels for pbc and av-pbc, hard actions otherwise."
         if self.labels != "auto": return self.labels

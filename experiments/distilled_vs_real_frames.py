@@ -54,7 +54,7 @@ import torch
 from ddrl.bc import BCConfig, load_students, save_students, train_students
 from ddrl.data import (OfflineDataset, PriorPolicy, ProcgenSpec, RandomPolicy, collect, load_dataset, policy_logits,
                        save_dataset, top_percent)
-from ddrl.distill import CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
+from ddrl.distill import BILEVEL, CONTROLS, METHODS, DistillConfig, control_set, distill, pixel_change
 from ddrl.eval import EvalSpec, evaluate_policies, results_frame
 from ddrl.expert import device_name, load_expert
 from ddrl.pipeline import _git_commit, write_json, write_text
@@ -174,10 +174,10 @@ def training_sets(cfg: Config) -> list[dict]:
 def distill_config(cfg: Config, method: str, seed: int) -> DistillConfig:
     "The distillation run of `method` with dataset seed `seed`."
     settings = VARIANTS.get(method, dict(method=method))
-    iterations = cfg.dc_iterations if settings["method"] == "dc" else cfg.iterations
-    iterations = cfg.method_iterations.get(method, cfg.method_iterations.get(settings["method"], iterations))
+    default = cfg.dc_iterations if settings["method"] == "dc" else cfg.iterations
+    iterations = cfg.method_iterations.get(method) or cfg.method_iterations.get(settings["method"]) or default
     extra = {} if cfg.student_kind == "cnn" else dict(student=cfg.student_kind)   # the default runs' configs unchanged
-    bilevel = settings["method"] in ("pbc", "av-pbc")
+    bilevel = settings["method"] in BILEVEL
     if cfg.students_per_step != 1 and bilevel: extra["students_per_step"] = cfg.students_per_step
     if cfg.monitor_every: extra["monitor_every"] = cfg.monitor_every   # watching changes no number of the run
     if bilevel: extra.update(cfg.outer)
@@ -405,7 +405,8 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
     options += f" --students-per-step {cfg.students_per_step}" if cfg.students_per_step != 1 else ""
     iterations = ([str(cfg.iterations)] if cfg.iterations else []) + [f"{m}={n}" for m, n in cfg.method_iterations.items()]
     options += f" --iterations {' '.join(iterations)}" if iterations else ""
-    options += f" --distill-seeds {cfg.distill_seeds}" if cfg.distill_seeds != Config.distill_seeds else ""
+    screen = cfg.distill_seeds != Config.distill_seeds   # fewer (or more) runs per method than the protocol's
+    options += f" --distill-seeds {cfg.distill_seeds}" if screen else ""
     options += f" --page {cfg.page}" if cfg.page else ""
     options += f" --monitor-every {cfg.monitor_every}" if cfg.monitor_every else ""
     for key, value in cfg.outer.items():
@@ -415,7 +416,7 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                f"{' '.join(cfg.methods)}{percents}{options}")
     raw = " -- students on raw pixels" if cfg.student_kind == "cnn-raw" else ""
     text = [f"# {cfg.game}: {cfg.size} distilled frames vs {cfg.size} real frames (protocol v2){raw}"
-            + (f" -- a screen, {cfg.distill_seeds} run(s) per method" if cfg.distill_seeds != Config.distill_seeds else "")
+            + (f" -- a screen, {cfg.distill_seeds} run(s) per method" if screen else "")
             + (" -- interim" if missing else "") + "\n",
             f"Made by `{command}{' --interim' if missing else ''}`, its parts at commit(s) "
             f"{', '.join(sorted({r['commit'] for r in info.values() if 'commit' in r}))} (each part's record in parts/ "
@@ -431,9 +432,9 @@ def result_page(cfg: Config, info: dict, results: dict, order: list[str], parts:
                f"`{cfg.game}.md`.", ""] if cfg.student_kind == "cnn-raw" else []),
             *([f"**A screen**: {cfg.distill_seeds} distillation run(s) per method (`--distill-seeds "
                f"{cfg.distill_seeds}`), not {Config.distill_seeds}; the controls are the run's own (`{run_name(cfg)}.md`). "
-               "With one run a method's interval covers its students and levels, not the variation between "
-               "distillation runs: a method that looks better here needs its other runs before it can be said to "
-               "beat anything.", ""] if cfg.distill_seeds != Config.distill_seeds else []),
+               "With fewer runs a method's interval covers less of the variation between distillation runs (with "
+               "one, none of it: only its students and levels): a method that looks better here needs its other "
+               "runs before it can be said to beat anything.", ""] if screen else []),
             *([f"The bi-level methods (pbc, av-pbc) average their outer loss over {cfg.students_per_step} students per "
                "outer step.", ""]
               if cfg.students_per_step != 1 else []),
