@@ -133,7 +133,7 @@ def cmd_task_distill(args):
     cfg = PPMOConfig(args.env, size=args.size, meta_epochs=args.meta_epochs, learners=args.learners,
                      envs_per_learner=args.envs, rollout=args.rollout, lr=args.lr, seed=args.seed, device=args.device,
                      checkpoint_every=args.checkpoint_every, obs_norm=args.obs_norm,
-                     reward_norm=args.reward_norm)
+                     reward_norm=args.reward_norm, state_init=args.state_init)
     batch = ppmo(cfg, check_out(args.out), resume=args.resume, progress=not args.quiet)
     r = evaluate_batch(batch, args.env, learners=args.eval_learners)
     print(f"distilled {args.env} into {cfg.size} states ({args.out}/batch.pt); {args.eval_learners} fresh learners "
@@ -309,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     td.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     td.add_argument("--obs-norm", default="auto", choices=["auto", "on", "off"],
                     help="standardise states by running statistics, saved with the batch (auto: MuJoCo-like tasks)")
+    td.add_argument("--state-init", default="auto", choices=["auto", "env", "visited", "normal"],
+                    help="initial states: env (start states), visited (by random actions), normal (N(0, 1)); "
+                         "auto: visited for Atari, env otherwise")
     td.add_argument("--reward-norm", default="auto", choices=["auto", "on", "off"],
                     help="scale the critic's rewards by the running std of returns (auto: as --obs-norm)")
     td.add_argument("--quiet", action="store_true", help="no progress bar")

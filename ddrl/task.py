@@ -19,12 +19,12 @@ from .data import CheckpointError, DdrlError, MissingError, check_device, load_c
 
 # %% auto #0
 __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TAU', 'X_LIMIT', 'THETA_LIMIT', 'MAX_STEPS',
-           'INITS', 'CURVE_COLUMNS', 'PPO_COLUMNS', 'ATARI_PPO', 'cartpole_step', 'CartPoleNDVec', 'CartPoleND',
-           'make_task_env', 'task_spaces', 'Learner', 'SyntheticBatch', 'draw_learners', 'learner_outputs', 'sl_loss',
-           'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic', 'rollout', 'init_states',
-           'task_norms', 'ppmo', 'save_batch', 'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve',
-           'plot_against_ppo', 'plot_batch', 'evaluate_batch', 'play', 'robustness', 'robustness_markdown',
-           'ppo_baseline', 'evaluate_policy', 'load_ppo', 'ppo_update']
+           'INITS', 'STATE_INITS', 'CURVE_COLUMNS', 'PPO_COLUMNS', 'ATARI_PPO', 'cartpole_step', 'CartPoleNDVec',
+           'CartPoleND', 'make_task_env', 'task_spaces', 'Learner', 'SyntheticBatch', 'draw_learners',
+           'learner_outputs', 'sl_loss', 'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic',
+           'rollout', 'visited_states', 'init_states', 'task_norms', 'ppmo', 'save_batch', 'load_batch',
+           'write_task_curve', 'read_task_curve', 'plot_task_curve', 'plot_against_ppo', 'plot_batch', 'evaluate_batch',
+           'play', 'robustness', 'robustness_markdown', 'ppo_baseline', 'evaluate_policy', 'load_ppo', 'ppo_update']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -275,6 +275,8 @@ class TaskNorms:
         self.returns = d["returns"]
 
 # %% ../nbs/05_task.ipynb #4a510e46
+STATE_INITS = ("auto", "env", "visited", "normal")
+
 @dataclass
 class PPMOConfig:
     "PPMO settings; defaults follow the reference implementation for cart-pole."
@@ -297,7 +299,7 @@ class PPMOConfig:
     width: int = 64                # learner hidden units
     depth: int = 2                 # learner hidden layers
     init: str = "orthogonal"       # learner initialisation (see `INITS`)
-    state_init: str = "env"        # initial states: `env` (start states) or `normal` (N(0, 1))
+    state_init: str = "auto"       # initial states: env (start states), visited (by random actions), normal (N(0, 1))
     obs_norm: str = "auto"         # standardise states (running statistics): on, off, auto (vector tasks but cart-pole)
     reward_norm: str = "auto"      # scale the critic's rewards by the running std of returns: on, off, auto
     seed: int = 0
@@ -312,14 +314,19 @@ class PPMOConfig:
             if not (math.isfinite(getattr(self, k)) and getattr(self, k) > 0):
                 raise ValueError(f"{k} must be > 0 and finite, found {getattr(self, k)}")
         check_device(self.device)
-        if self.state_init not in ("env", "normal"):
-            raise ValueError(f"state_init must be env or normal, found {self.state_init!r}")
+        if self.state_init not in STATE_INITS:
+            raise ValueError(f"state_init must be one of {STATE_INITS}, found {self.state_init!r}")
         for k in ("obs_norm", "reward_norm"):
             if getattr(self, k) not in ("auto", "on", "off"):
                 raise ValueError(f"{k} must be auto, on or off, found {getattr(self, k)!r}")
     @property
     def ppo_clip(self) -> float:
         return self.clip if self.clip is not None else (0.2 if self.env.startswith("cartpole") else 0.1)
+    @property
+    def initial_states(self) -> str:
+        "How the batch's states start (`auto`: states a random policy visits for Atari, whose start frames are all alike)."
+        if self.state_init != "auto": return self.state_init
+        return "visited" if self.env.startswith("ALE/") else "env"
     @property
     def norms(self) -> tuple[bool, bool]:
         "Whether states are standardised and rewards scaled (`auto`: on for vector tasks other than cart-pole)."
@@ -417,14 +424,35 @@ def _meta_update(net, params0, batch, critic, data, cfg: PPMOConfig, opt, critic
 # %% ../nbs/05_task.ipynb #5a7cc177
 CURVE_COLUMNS = ["meta_epoch", "learner_return", "episodes", "loss", "value_loss", "clipfrac", "inner_lr", "seconds"]
 
+def visited_states(env, size: int, # states wanted
+                   steps: int,       # random steps of every environment
+                   seed: int) -> np.ndarray:
+    "`size` states a uniformly random policy visits, spread evenly over the second half of `steps` steps of every env."
+    obs, _ = env.reset(seed=seed)
+    env.action_space.seed(seed)
+    seen = []
+    for _ in range(steps):
+        obs, *_ = env.step(env.action_space.sample())
+        seen.append(np.array(obs))   # a copy: vector envs may reuse their buffer
+    seen = np.concatenate(seen[steps // 2:])   # (steps - steps // 2) * envs states, time-major
+    return seen[np.linspace(0, len(seen) - 1, size).round().astype(int)]
+
 def init_states(env, cfg: PPMOConfig, obs_shape, norms: TaskNorms = TaskNorms()) -> torch.Tensor:
-    "Initial synthetic states: distinct environment start states (standardised) or N(0, 1)."
-    g = torch.Generator().manual_seed(cfg.seed)
-    if cfg.state_init == "normal": return torch.randn(cfg.size, *obs_shape, generator=g)
-    starts = []
-    for k in range(math.ceil(cfg.size / env.num_envs)):   # one reset of every env per round, each on new seeds
-        starts.append(env.reset(seed=cfg.seed + k * env.num_envs)[0])
-    return torch.as_tensor(norms.states(np.concatenate(starts)[:cfg.size], update=False))
+    "Initial synthetic states (standardised if the run standardises): all distinct, or an error."
+    kind = cfg.initial_states
+    if kind == "normal":   # N(0, 1) in the learner's input units (frames: pixels / 255)
+        noise = torch.randn(cfg.size, *obs_shape, generator=torch.Generator().manual_seed(cfg.seed))
+        return noise * 255 if len(obs_shape) == 3 else noise
+    if kind == "visited": states = visited_states(env, cfg.size, cfg.rollout, cfg.seed)
+    else:   # start states: one reset of every env per round, each on new seeds
+        rounds = math.ceil(cfg.size / env.num_envs)
+        states = np.concatenate([env.reset(seed=cfg.seed + k * env.num_envs)[0] for k in range(rounds)])[:cfg.size]
+    states = torch.as_tensor(norms.states(states, update=False))
+    distinct = len(torch.unique(states.flatten(1), dim=0))
+    if distinct < cfg.size:   # equal states with equal targets get equal gradients: they would stay equal for ever
+        raise ValueError(f"{cfg.env}: only {distinct} of the {cfg.size} initial states ({kind}) are distinct; "
+                         f"equal states stay equal under PPMO: use state_init='visited' or 'normal'")
+    return states
 
 def task_norms(env, cfg: PPMOConfig) -> TaskNorms:
     "A run's `TaskNorms`; their statistics start from `cfg.rollout` steps of random actions in every environment."
