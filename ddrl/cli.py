@@ -156,7 +156,8 @@ def cmd_task_ppo(args):
     like = Path(args.like) / "config.json"
     if not like.exists(): raise DdrlError(f"--like {args.like}: not a PPMO run folder (no config.json)")
     saved = json.loads(like.read_text())
-    cfg = PPMOConfig(**{f.name: saved[f.name] for f in fields(PPMOConfig) if f.name in saved})
+    settings = {f.name: saved[f.name] for f in fields(PPMOConfig) if f.name in saved}
+    cfg = PPMOConfig(**{**settings, "device": args.device})
     if args.seed is not None: cfg.seed = args.seed
     steps = args.steps or cfg.meta_epochs * cfg.learners * cfg.envs_per_learner * cfg.rollout
     net, weights, obs_norm, curve = ppo_baseline(cfg, steps, check_out(args.out), resume=args.resume,
@@ -333,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--steps", type=int, help="env steps (default: the PPMO run's meta-epochs x envs x rollout)")
     tp.add_argument("--seed", type=int, help="seed (default: the PPMO run's)")
     tp.add_argument("--eval-episodes", type=int, default=20, help="episodes of the final policy (default: 20)")
+    tp.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu, whatever the PPMO run used)")
     tp.add_argument("--resume", action="store_true", help="continue the run in --out")
     tp.add_argument("--quiet", action="store_true", help="no progress bar")
     tp.set_defaults(func=cmd_task_ppo)

@@ -324,7 +324,7 @@ class PPMOConfig:
         return self.clip if self.clip is not None else (0.2 if self.env.startswith("cartpole") else 0.1)
     @property
     def initial_states(self) -> str:
-        "How the batch's states start (`auto`: states a random policy visits for Atari, whose start frames are all alike)."
+        "How the batch's states start (`auto`: states a random policy visits for Atari, whose start frames are alike)."
         if self.state_init != "auto": return self.state_init
         return "visited" if self.env.startswith("ALE/") else "env"
     @property
@@ -500,7 +500,7 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
         critic_opt.load_state_dict(ck["critic_opt"])
         start, curve, seconds = ck["meta_epoch"], ck["curve"], ck["seconds"]
         if ck.get("norms"): norms.load_state_dict(ck["norms"])
-        torch.set_rng_state(ck["torch_rng"]); np.random.set_state(ck["np_rng"])
+        torch.set_rng_state(ck["torch_rng"].cpu()); np.random.set_state(ck["np_rng"])
         if progress: print(f"resumed {out} at meta-epoch {start}")
     if out: out.mkdir(parents=True, exist_ok=True); (out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
     obs, _ = env.reset(seed=cfg.seed + start)
@@ -631,9 +631,32 @@ def plot_against_ppo(run: str | Path,                # a PPMO run folder (curve.
     ax.legend(fontsize=7); ax.grid(alpha=0.3)
     return ax.figure
 
-def plot_batch(batch: SyntheticBatch, title: str = ""):
-    "The distilled states (rows) and their targets as heat maps."
+def _plot_frame_batch(batch: SyntheticBatch, title: str):
+    "Stacked frames: one row per state, its frames (oldest first, pixels) and its target logits as bars."
     import matplotlib.pyplot as plt
+    s, y = batch.states.detach().cpu().numpy(), batch.targets.detach().cpu().numpy()
+    n, c = s.shape[:2]
+    fig, axes = plt.subplots(n, c + 1, figsize=(1.6 * (c + 1.5), 1.6 * n), squeeze=False,
+                             gridspec_kw=dict(width_ratios=[1] * c + [1.5]))
+    for i in range(n):
+        for j in range(c):
+            axes[i, j].imshow(s[i, j], cmap="gray", vmin=0, vmax=255)   # pixels outside 0-255 show as black / white
+            axes[i, j].set_xticks([]); axes[i, j].set_yticks([])
+            if i == 0: axes[i, j].set_title(f"frame {j + 1}", fontsize=8)
+        axes[i, 0].set_ylabel(f"state {i}", fontsize=8)
+        axes[i, c].bar(range(y.shape[1]), y[i], color="tab:blue")
+        axes[i, c].axhline(0, color="k", lw=0.5); axes[i, c].tick_params(labelsize=6)
+        if i == 0: axes[i, c].set_title("target logits", fontsize=8)
+    axes[-1, c].set_xlabel("action", fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+def plot_batch(batch: SyntheticBatch, title: str = ""):
+    "The distilled states (rows) and their targets: heat maps, or frames and logit bars for stacked frames."
+    import matplotlib.pyplot as plt
+    title = title or f"{len(batch)} distilled states, inner lr {batch.lr.item():.3g}"
+    if batch.states.ndim == 4: return _plot_frame_batch(batch, title)
     s = batch.states.detach().reshape(len(batch), -1).numpy(); y = batch.targets.detach().numpy()
     fig, axes = plt.subplots(1, 2, figsize=(2 + 0.45 * (s.shape[1] + y.shape[1]), 1 + 0.35 * len(batch)),
                              gridspec_kw=dict(width_ratios=[s.shape[1], y.shape[1]]))
@@ -643,7 +666,7 @@ def plot_batch(batch: SyntheticBatch, title: str = ""):
         ax.set_title(name, fontsize=8); ax.set_yticks(range(len(m)))
         for (i, j), val in np.ndenumerate(m):
             if m.size <= 200: ax.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=6)
-    fig.suptitle(title or f"{len(batch)} distilled states, inner lr {batch.lr.item():.3g}", fontsize=9)
+    fig.suptitle(title, fontsize=9)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))   # room for the title above the panels
     return fig
 
@@ -732,7 +755,7 @@ def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architectur
                  epochs: int = 10, minibatches: int = 8, lr: float = 3e-4, clip: float = 0.2, # see the text
                  entropy_coef: float = 0.0,
                  progress: bool = True) -> tuple[Learner, dict, dict | None, list[dict]]:
-    "Plain PPO with one learner of the PPMO learners' architecture: (template, weights, state statistics, curve)."
+    "Plain PPO with one learner of the PPMO learners' architecture, on `cfg.device`: (template, weights, stats, curve)."
     out = Path(out) if out else None
     ckpt = out / "ppo.pt" if out else None
     if ckpt and ckpt.exists() and not resume:
@@ -741,26 +764,28 @@ def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architectur
     iterations = math.ceil(env_steps / (cfg.envs_per_learner * cfg.rollout))
     if iterations < 1: raise ValueError(f"env_steps must be >= 1, found {env_steps}")
     one = replace(cfg, learners=1)
+    device = torch.device(cfg.device)
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed)
     env = make_task_env(cfg.env, cfg.envs_per_learner, seed=cfg.seed)
     obs_shape, n_out, discrete = task_spaces(env)
     norms = task_norms(env, one)
     net, params = draw_learners(obs_shape, n_out, discrete, 1, seed=cfg.seed, width=cfg.width, depth=cfg.depth,
                                 init=cfg.init)
-    params = {k: v.clone().requires_grad_(True) for k, v in params.items()}
-    critic = Critic(obs_shape)
+    params = {k: v.clone().to(device).requires_grad_(True) for k, v in params.items()}
+    critic = Critic(obs_shape).to(device)
     opt = torch.optim.Adam(list(params.values()) + list(critic.parameters()), lr=lr, eps=1e-5)
     start, curve, seconds = 0, [], 0.0
     if ckpt and resume and ckpt.exists():
-        ck = load_checkpoint(ckpt, "task-ppo", required=("config", "params", "critic", "opt", "iteration", "curve",
-                                                         "seconds", "norms", "torch_rng", "np_rng"))
+        ck = load_checkpoint(ckpt, "task-ppo", map_location=device,
+                             required=("config", "params", "critic", "opt", "iteration", "curve", "seconds", "norms",
+                                       "torch_rng", "np_rng"))
         if ck["config"].get("env") != cfg.env:
             raise CheckpointError(f"{ckpt}: checkpoint is PPO on {ck['config']['env']}, this run asks for {cfg.env}")
         with torch.no_grad():
             for k, v in ck["params"].items(): params[k].copy_(v)
         critic.load_state_dict(ck["critic"]); opt.load_state_dict(ck["opt"]); norms.load_state_dict(ck["norms"])
         start, curve, seconds = ck["iteration"], ck["curve"], ck["seconds"]
-        torch.set_rng_state(ck["torch_rng"]); np.random.set_state(ck["np_rng"])
+        torch.set_rng_state(ck["torch_rng"].cpu()); np.random.set_state(ck["np_rng"])
         if progress: print(f"resumed {ckpt} at iteration {start}")
     obs, _ = env.reset(seed=cfg.seed + start)
     ep_ret = np.zeros(cfg.envs_per_learner)
@@ -769,7 +794,7 @@ def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architectur
     elif start and norms.returns is not None: norms.returns[:] = 0.0
 
     def save(iteration):
-        save_checkpoint(dict(config=asdict(cfg), params={k: v.detach() for k, v in params.items()},
+        save_checkpoint(dict(config=asdict(cfg), params={k: v.detach().cpu() for k, v in params.items()},
                              critic=critic.state_dict(), opt=opt.state_dict(), iteration=iteration, curve=curve,
                              seconds=seconds, norms=norms.state_dict(), torch_rng=torch.get_rng_state(),
                              np_rng=np.random.get_state(), env_steps=env_steps, ep_ret=ep_ret,
@@ -784,7 +809,7 @@ def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architectur
         t0 = time.time()
         for g in opt.param_groups: g["lr"] = lr * (1 - it / iterations)   # linear annealing, as cleanrl
         data, obs = rollout(env, net, {k: v.detach() for k, v in params.items()}, critic, one, obs, ep_ret, discrete,
-                            "cpu", norms)
+                            device, norms)
         o, act, logp_old, adv, ret = (data[k] for k in ("obs", "act", "logp", "adv", "ret"))   # (T, E, ...)
         o, act = o.reshape(n, *o.shape[2:]), act.reshape(n, *act.shape[2:])
         logp_old, adv, ret = logp_old.reshape(n), adv.reshape(n), ret.reshape(n)
@@ -816,7 +841,7 @@ def ppo_baseline(cfg: PPMOConfig,     # the PPMO run's task, learner architectur
         if ckpt and (it + 1) % cfg.checkpoint_every == 0: save(it + 1)
     if ckpt: save(end)
     env.close()
-    return net, {k: v.detach() for k, v in params.items()}, norms.obs and norms.obs.state_dict(), curve
+    return net, {k: v.detach().cpu() for k, v in params.items()}, norms.obs and norms.obs.state_dict(), curve
 
 def evaluate_policy(net: Learner, weights: dict, # one learner: a template and its weights (leading dimension 1)
                     env_name: str, episodes: int = 20, greedy: bool = False,

@@ -45,7 +45,7 @@ def test_atari_pong_smoke():
 
 def test_task_ppo_cli_takes_the_tasks_update(tmp_path, monkeypatch):
     "`ddrl task ppo` trains Atari runs with cleanrl's Atari update and MuJoCo runs with the defaults."
-    import json, argparse
+    import json
     from dataclasses import asdict
     import ddrl.task, ddrl.cli
     seen = {}
@@ -58,7 +58,7 @@ def test_task_ppo_cli_takes_the_tasks_update(tmp_path, monkeypatch):
         run = tmp_path / env.replace("/", "-")
         run.mkdir()
         (run / "config.json").write_text(json.dumps(asdict(PPMOConfig(env, meta_epochs=3))))
-        args = argparse.Namespace(like=str(run), out=str(tmp_path / "ppo"), steps=None, seed=None, eval_episodes=1,
-                                  resume=False, quiet=True)
+        args = ddrl.cli.build_parser().parse_args(["task", "ppo", "--like", str(run), "--out", str(tmp_path / "ppo"),
+                                                   "--eval-episodes", "1", "--quiet"])
         with pytest.raises(Stop): ddrl.cli.cmd_task_ppo(args)
     assert seen["ALE/Pong-v5"] == (3 * 10 * 200, ddrl.task.ATARI_PPO) and seen["Hopper-v5"] == (3 * 10 * 200, {})
