@@ -22,9 +22,10 @@ __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TA
            'INITS', 'STATE_INITS', 'CURVE_COLUMNS', 'PPO_COLUMNS', 'ATARI_PPO', 'cartpole_step', 'CartPoleNDVec',
            'CartPoleND', 'make_task_env', 'task_spaces', 'Learner', 'SyntheticBatch', 'draw_learners',
            'learner_outputs', 'sl_loss', 'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic',
-           'rollout', 'visited_states', 'init_states', 'task_norms', 'ppmo', 'save_batch', 'load_batch',
-           'write_task_curve', 'read_task_curve', 'plot_task_curve', 'plot_against_ppo', 'plot_batch', 'evaluate_batch',
-           'play', 'robustness', 'robustness_markdown', 'ppo_baseline', 'evaluate_policy', 'load_ppo', 'ppo_update']
+           'rollout', 'visited_states', 'init_states', 'task_norms', 'distiller_groups', 'ppmo', 'save_batch',
+           'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve', 'plot_against_ppo', 'plot_batch',
+           'evaluate_batch', 'play', 'robustness', 'robustness_markdown', 'ppo_baseline', 'evaluate_policy', 'load_ppo',
+           'ppo_update']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -470,6 +471,14 @@ def task_norms(env, cfg: PPMOConfig) -> TaskNorms:
     return norms
 
 
+def distiller_groups(batch: SyntheticBatch, frames: bool, # whether the states are frames stored in pixels (0-255)
+                     lr: float) -> list[dict] | list[torch.Tensor]:
+    "The batch's parameters for Adam; frames are moved in the learner's units (pixels / 255), as the reference's."
+    if not frames: return list(batch.parameters())
+    batch.states.register_hook(lambda g: g * 255.0)   # d loss / d (pixels / 255): what the clip and Adam see
+    return [dict(params=[batch.states], lr=lr * 255.0),
+            dict(params=[p for name, p in batch.named_parameters() if name != "states"])]
+
 def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learners, PPO settings
          out: str | Path | None = None,  # run folder: checkpoint.pt, batch.pt, curve.csv, curve.png
          resume: bool = False,           # continue from out/checkpoint.pt
@@ -486,7 +495,7 @@ def ppmo(cfg: PPMOConfig = PPMOConfig(), # task, batch size, meta-epochs, learne
     norms = task_norms(env, cfg)
     batch = SyntheticBatch(init_states(env, cfg, obs_shape, norms), n_out, discrete, cfg.inner_lr).to(device)
     critic = Critic(obs_shape).to(device)
-    opt = torch.optim.Adam(batch.parameters(), lr=cfg.lr, eps=1e-5)
+    opt = torch.optim.Adam(distiller_groups(batch, len(obs_shape) == 3, cfg.lr), lr=cfg.lr, eps=1e-5)
     critic_opt = torch.optim.Adam(critic.parameters(), lr=cfg.lr, eps=1e-5)
     start, curve, seconds = 0, [], 0.0
     if ckpt and resume and ckpt.exists():

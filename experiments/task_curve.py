@@ -21,7 +21,7 @@ def summarize(run: Path, last: int) -> list[str]:
     "Lines describing one run folder's curve."
     ppo = (run / "ppo_curve.csv").exists()
     if not (ppo or (run / "curve.csv").exists()):
-        raise SystemExit(f"{run}: no curve.csv or ppo_curve.csv (not a run folder, or no checkpoint written yet)")
+        return [f"{run}: no curve.csv or ppo_curve.csv (not a run folder, or no checkpoint written yet)"]
     curve = read_task_curve(run, "ppo_curve" if ppo else "curve")
     if not curve: return [f"{run}: empty curve"]
     played = [r for r in curve if r["episodes"] > 0 and np.isfinite(r["learner_return"])]
