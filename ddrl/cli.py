@@ -11,6 +11,8 @@ from pathlib import Path
 from . import __version__
 from .data import (PROCGEN_GAMES, PROCGEN_MODES, DdrlError, ProcgenSpec, RandomPolicy, check_env,
                        collect, format_summary, load_dataset, save_dataset, summarize)
+from .distill import METHODS
+from .task import STATE_INITS
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'make_policy', 'check_out', 'load_checked_expert', 'cmd_collect', 'cmd_expert_train', 'cmd_expert_eval',
@@ -226,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_expert_eval)
     d = sub.add_parser("distill", help="distil a dataset into a few synthetic frames")
     d.add_argument("--dataset", required=True, help="offline dataset folder (Minari layout)")
-    d.add_argument("--method", default="expert-gm", choices=["expert-gm", "student-gm", "dc", "pbc", "av-pbc"],
+    d.add_argument("--method", default="expert-gm", choices=METHODS,
                    help="method (default: expert-gm, the paper's)")
     d.add_argument("--size", type=int, default=150, help="synthetic frames (default: 150)")
     d.add_argument("--iterations", type=int,
@@ -310,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     td.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     td.add_argument("--obs-norm", default="auto", choices=["auto", "on", "off"],
                     help="standardise states by running statistics, saved with the batch (auto: MuJoCo-like tasks)")
-    td.add_argument("--state-init", default="auto", choices=["auto", "env", "visited", "normal"],
+    td.add_argument("--state-init", default="auto", choices=STATE_INITS,
                     help="initial states: env (start states), visited (by random actions), normal (N(0, 1)); "
                          "auto: visited for Atari, env otherwise")
     td.add_argument("--reward-norm", default="auto", choices=["auto", "on", "off"],
