@@ -3,14 +3,18 @@
 Each row: `evaluate_batch` with N fresh learners (seed 10000, disjoint from training), one episode each; mean with
 its 95% t-interval over the learners (the learners vary; each batch is one distillation run). A PPO baseline
 (`ddrl task ppo`) is one trained policy playing N episodes (the interval is over its episodes; the run is one
-seed), and the random policy plays N episodes on the same seeds. Mind that Hopper and Walker2d pay 1 per step
-alive: a learner that balances without moving scores ~1,000 in their 1,000 steps.
+seed), and the random policy plays N episodes in the same task env (`make_task_env`) on the same seeds. Mind that
+Hopper and Walker2d pay 1 per step alive: a learner that balances without moving scores ~1,000 in 1,000 steps.
+The last column: each row's sampled mean minus the random policy's, with a 95% Welch interval, and the verdict
+after Holm's correction over the rows of the table ("beats" / "loses" only when the corrected test rejects 0).
 Usage: python experiments/task_table.py --env Hopper-v5 [--learners 20] RUN [RUN ...] [--ppo PPO_RUN ...]
 """
 import argparse
-import gymnasium as gym, numpy as np
-from ddrl.eval import Estimate
-from ddrl.task import load_batch, evaluate_batch, evaluate_policy, load_ppo
+from dataclasses import fields
+from pathlib import Path
+import numpy as np
+from ddrl.eval import Estimate, holm
+from ddrl.task import PPMOConfig, load_batch, evaluate_batch, evaluate_policy, load_ppo, make_task_env, read_task_curve
 
 def interval(r) -> str:
     "Mean [95% t-interval]."
@@ -18,18 +22,32 @@ def interval(r) -> str:
     low, high = Estimate(r.mean(), r.std(ddof=1) / np.sqrt(len(r)), len(r) - 1).interval()
     return f"{r.mean():.1f} [{low:.1f}, {high:.1f}]"
 
-def random_returns(env_name: str, n: int, seed: int = 10_000) -> list[float]:
-    "Returns of the uniform random policy, one episode per seed."
-    env, out = gym.make(env_name), []
-    for s in range(seed, seed + n):
-        env.reset(seed=s)
-        env.action_space.seed(s)
-        done, ret = False, 0.0
-        while not done:
-            _, r, term, trunc, _ = env.step(env.action_space.sample())
-            ret, done = ret + r, term or trunc
-        out.append(ret)
-    return out
+def random_returns(env_name: str, n: int, seed: int = 10_000) -> np.ndarray:
+    "Returns of the uniform random policy, one episode in each of n copies of the task env, seeded as the learners'."
+    env = make_task_env(env_name, n, seed=seed)
+    env.reset(seed=seed)
+    env.action_space.seed(seed)
+    returns, alive = np.zeros(n), np.ones(n, bool)
+    while alive.any():
+        _, rew, term, trunc, _ = env.step(env.action_space.sample())
+        returns += rew * alive
+        alive &= ~(term | trunc)
+    env.close()
+    return returns
+
+def versus(a, b) -> Estimate:
+    "mean(a) - mean(b) with Welch's standard error and degrees of freedom (independent draws)."
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)) if va + vb > 0 else np.inf
+    return Estimate(float(a.mean() - b.mean()), float(np.sqrt(va + vb)), float(df))
+
+def run_settings(run: str, cfg: dict) -> tuple[str, str]:
+    "Meta-epochs done (from the run's curve when there is one) and the normalisation the run used."
+    curve = Path(run) / "curve.csv"
+    done = int(read_task_curve(run)[-1]["meta_epoch"]) if curve.exists() else cfg["meta_epochs"]
+    states, rewards = PPMOConfig(**{f.name: cfg[f.name] for f in fields(PPMOConfig) if f.name in cfg}).norms
+    return str(done), f"states {'on' if states else 'off'}, rewards {'on' if rewards else 'off'}"
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -38,22 +56,28 @@ def main():
     ap.add_argument("runs", nargs="+", help="PPMO run folders (or batch.pt files)")
     ap.add_argument("--ppo", nargs="*", default=[], help="PPO baseline run folders (`ddrl task ppo`)")
     args = ap.parse_args()
-    print(f"| {args.env} | meta-epochs | normalisation | sampled actions | greedy actions |")
-    print("|---|---|---|---|---|")
+    rows = []   # (name, steps, normalisation, sampled returns, greedy returns)
     for run in args.runs:
         b = load_batch(run)
-        cfg = b.config
-        norm = f"states {cfg.get('obs_norm', 'off')}, rewards {cfg.get('reward_norm', 'off')}"
-        cells = [interval(evaluate_batch(b, args.env, args.learners, greedy)) for greedy in (False, True)]
-        print(f"| {run.rstrip('/').split('/')[-1]} | {cfg['meta_epochs']} | {norm} | {cells[0]} | {cells[1]} |")
+        done, norm = run_settings(run, b.config)
+        rows.append((run.rstrip("/").split("/")[-1], done, norm,
+                     *(evaluate_batch(b, args.env, args.learners, greedy) for greedy in (False, True))))
     for run in args.ppo:
         net, weights, obs_norm, curve = load_ppo(run)
-        cells = [interval(evaluate_policy(net, weights, args.env, args.learners, greedy, obs_norm))
-                 for greedy in (False, True)]
-        steps = f"{int(curve[-1]['env_steps']):,} env steps"
-        name = run.rstrip("/").split("/")[-1]
-        print(f"| PPO baseline ({name}) | {steps} | as the PPMO run | {cells[0]} | {cells[1]} |")
-    print(f"| random policy | - | - | {interval(random_returns(args.env, args.learners))} | - |")
+        rows.append((f"PPO baseline ({run.rstrip('/').split('/')[-1]})", f"{int(curve[-1]['env_steps']):,} env steps",
+                     "as the PPMO run", *(evaluate_policy(net, weights, args.env, args.learners, greedy, obs_norm)
+                                          for greedy in (False, True))))
+    random = random_returns(args.env, args.learners)
+    gains = [versus(sampled, random) for *_, sampled, _ in rows]
+    adjusted = holm([g.p for g in gains])
+    print(f"| {args.env} | meta-epochs | normalisation | sampled actions | greedy actions | sampled vs random (Holm) |")
+    print("|---|---|---|---|---|---|")
+    for (name, steps, norm, sampled, greedy), gain, p in zip(rows, gains, adjusted):
+        low, high = gain.interval()
+        verdict = "ties" if p >= 0.05 else ("beats" if gain.value > 0 else "loses")
+        print(f"| {name} | {steps} | {norm} | {interval(sampled)} | {interval(greedy)} | "
+              f"{gain.value:+.1f} [{low:+.1f}, {high:+.1f}] {verdict} (p {p:.3f}) |")
+    print(f"| random policy | - | - | {interval(random)} | - | |")
 
 if __name__ == "__main__":
     main()
