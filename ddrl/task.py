@@ -24,8 +24,8 @@ __all__ = ['GRAVITY', 'CART_MASS', 'POLE_MASS', 'POLE_HALF_LENGTH', 'FORCE', 'TA
            'learner_outputs', 'sl_loss', 'stepped_learners', 'RunningNorm', 'TaskNorms', 'PPMOConfig', 'Critic',
            'rollout', 'visited_states', 'init_states', 'task_norms', 'distiller_groups', 'ppmo', 'save_batch',
            'load_batch', 'write_task_curve', 'read_task_curve', 'plot_task_curve', 'plot_against_ppo', 'plot_batch',
-           'evaluate_batch', 'play', 'robustness', 'robustness_markdown', 'ppo_baseline', 'evaluate_policy', 'load_ppo',
-           'ppo_update']
+           'evaluate_batch', 'play', 'robustness', 'robustness_markdown', 'policy_spread', 'ppo_baseline',
+           'evaluate_policy', 'load_ppo', 'ppo_update']
 
 # %% ../nbs/05_task.ipynb #f14d1fa2
 GRAVITY, CART_MASS, POLE_MASS, POLE_HALF_LENGTH, FORCE, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
@@ -752,6 +752,32 @@ def robustness_markdown(rows: list[dict]) -> str:
     out += ["", "| width \\ depth | " + " | ".join(map(str, depths)) + " |", "|---|" + "---|" * len(depths)]
     out += [f"| {w} | " + " | ".join(cell.get((w, d), "") for d in depths) + " |" for w in widths]
     return "\n".join(out)
+
+# %% ../nbs/05_task.ipynb #86d9c1b8
+@torch.no_grad()
+def policy_spread(batch: SyntheticBatch, env_name: str, # the batch and its task (discrete actions)
+                  states: int = 200,  # real states, visited by a uniformly random policy
+                  learners: int = 10, # fresh learners (the batch's architecture and initialisation)
+                  seed: int = 10_000) -> dict:
+    "How much fresh learners' policies vary across real states, before and after one SGD step on the batch."
+    if not batch.discrete: raise ValueError("policy_spread needs discrete actions (a policy over actions)")
+    env = make_task_env(env_name, 10, seed=seed)
+    obs_shape, n_out, _ = task_spaces(env)
+    norms = TaskNorms(RunningNorm.from_state(batch.obs_norm) if batch.obs_norm else None)
+    real = torch.as_tensor(norms.states(visited_states(env, states, max(2, math.ceil(2 * states / 10)), seed),
+                                        update=False)).float()
+    env.close()
+    cfg = getattr(batch, "config", {})
+    net, params0 = draw_learners(obs_shape, n_out, True, learners, seed=seed, width=cfg.get("width", 64),
+                                 depth=cfg.get("depth", 2), init=cfg.get("init", "orthogonal"))
+    theta1 = {k: v.detach() for k, v in stepped_learners(net, params0, batch, create_graph=False).items()}
+    out = {}
+    for name, params in (("fresh", params0), ("stepped", theta1)):
+        pi = torch.softmax(learner_outputs(net, params, real.expand(learners, *real.shape)), -1)   # (L, states, A)
+        mean = pi.mean(1, keepdim=True)
+        out[name] = 0.5 * (pi - mean).abs().sum(-1).mean().item()
+        out[f"{name}_policy"] = mean.mean(0)[0].numpy()   # the average policy over learners and states
+    return out
 
 # %% ../nbs/05_task.ipynb #38eb6ad5
 PPO_COLUMNS = ["iteration", "env_steps", "learner_return", "episodes", "loss", "value_loss", "clipfrac", "seconds"]
